@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { registerDiscover } from './cli/discover.js';
+import { CliError } from './cli/errors.js';
+import { registerHealth } from './cli/health.js';
+import { registerJobs } from './cli/jobs.js';
+import { registerNode } from './cli/node.js';
+import { registerServe } from './cli/serve.js';
+import { registerSim } from './cli/sim.js';
+import { ConfigError } from './config.js';
+import { StoreFileError } from './store/job-store.js';
+import { StateLockedError } from './store/state-lock.js';
+
+export function buildProgram(): Command {
+  const program = new Command('pitstop')
+    .description('Takes Slurm GPU nodes on OCI through their maintenance events, approved in Slack')
+    .showHelpAfterError();
+  registerServe(program);
+  registerDiscover(program);
+  registerJobs(program);
+  registerNode(program);
+  registerHealth(program);
+  registerSim(program);
+  return program;
+}
+
+const OPERATOR_ERRORS = [CliError, ConfigError, StoreFileError, StateLockedError];
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (!OPERATOR_ERRORS.some((kind) => error instanceof kind)) throw error;
+    process.stderr.write(`pitstop: ${(error as Error).message}\n`);
+    process.exitCode = error instanceof CliError ? error.exitCode : 1;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { EventState, MaintenanceEvent } from './event.js';
+import { Verdict } from './verdict.js';
+
+/**
+ * A MaintenanceJob walks these phases in order; `done` is terminal and carries an `outcome`.
+ * A phase names the work still to do: a job in `draining` has been approved and must drain.
+ */
+export const Phase = z.enum([
+  'awaiting_approval',
+  'draining',
+  'scheduling',
+  'maintenance',
+  'health',
+  'triage',
+  'bookkeeping',
+  'done',
+]);
+export type Phase = z.infer<typeof Phase>;
+
+export const Outcome = z.enum(['returned', 'kept_out', 'denied', 'canceled', 'failed']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const ApprovalSource = z.enum(['slack', 'cli', 'policy']);
+
+export const JobAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('approve'), by: z.string().min(1), via: ApprovalSource }),
+  z.object({ type: z.literal('deny'), by: z.string().min(1), via: ApprovalSource, reason: z.string() }),
+  /** `other`: the node was already drained by someone else; we must never resume it. */
+  z.object({ type: z.literal('drained'), drainedBy: z.enum(['pitstop', 'other']) }),
+  /** `workRequestId` is absent when OCI's window cannot move and OCI acts at its own time. */
+  z.object({
+    type: z.literal('scheduled'),
+    windowStart: z.string(),
+    workRequestId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('maintenance_ended'),
+    state: EventState.extract(['SUCCEEDED', 'FAILED', 'CANCELED']),
+  }),
+  z.object({ type: z.literal('health_checked'), verdict: Verdict }),
+  z.object({ type: z.literal('triaged'), result: z.enum(['resumed', 'kept_out']), reason: z.string() }),
+  z.object({ type: z.literal('recorded') }),
+  /** The event went away before anything was done (canceled by OCI, or finished without us). */
+  z.object({ type: z.literal('cancel'), reason: z.string() }),
+  /** Something needs a human: the job stops where it is, and says why. */
+  z.object({ type: z.literal('fail'), reason: z.string().min(1) }),
+]);
+export type JobAction = z.infer<typeof JobAction>;
+export type JobActionType = JobAction['type'];
+
+export const HistoryEntry = z.object({
+  at: z.string(),
+  from: Phase,
+  to: Phase,
+  action: z.enum(
+    JobAction.options.map((option) => option.shape.type.value) as [JobActionType, ...JobActionType[]],
+  ),
+});
+
+export const MaintenanceJob = z.object({
+  /** One job per OCI event, so the id is derived from the event id. */
+  id: z.string().min(1),
+  eventId: z.string().min(1),
+  event: MaintenanceEvent,
+  /** Slurm node name, once mapped from the instance. */
+  node: z.string().optional(),
+  phase: Phase,
+  outcome: Outcome.optional(),
+  /** Why the job is where it is, in words for the operator. */
+  reason: z.string().optional(),
+  approval: z
+    .object({ by: z.string(), via: ApprovalSource, at: z.string(), decision: z.enum(['approved', 'denied']) })
+    .optional(),
+  drainedBy: z.enum(['pitstop', 'other']).optional(),
+  workRequestId: z.string().optional(),
+  windowStart: z.string().optional(),
+  maintenanceState: EventState.optional(),
+  verdict: Verdict.optional(),
+  triage: z.enum(['resumed', 'kept_out']).optional(),
+  /** Where the job's Slack message lives, so its thread can be found again after a restart. */
+  slack: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Incremented by every transition; lets a reader tell a stale copy from the current one. */
+  version: z.number().int().nonnegative(),
+  history: z.array(HistoryEntry),
+});
+export type MaintenanceJob = z.infer<typeof MaintenanceJob>;
+
+export function jobIdFor(eventId: string): string {
+  return `job-${createHash('sha256').update(eventId).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The OCI retry token for this job's schedule call: the same job always sends the same token,
+ * so a retried or resumed request can never schedule twice (OCI keeps tokens for 24 h).
+ */
+export function retryTokenFor(job: Pick<MaintenanceJob, 'id' | 'eventId'>, purpose = 'schedule'): string {
+  return `pitstop-${purpose}-${createHash('sha256').update(`${job.id}/${job.eventId}`).digest('hex').slice(0, 40)}`;
+}
+
+export function newJob(event: MaintenanceEvent, now: Date, node?: string): MaintenanceJob {
+  const at = now.toISOString();
+  return {
+    id: jobIdFor(event.id),
+    eventId: event.id,
+    event,
+    node,
+    phase: 'awaiting_approval',
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+    history: [],
+  };
+}
+
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+  constructor(
+    readonly jobId: string,
+    readonly from: Phase,
+    readonly action: JobActionType,
+    readonly why: string,
+  ) {
+    super(`job ${jobId}: cannot ${action} in phase ${from}: ${why}`);
+  }
+}
+
+type Change = Partial<MaintenanceJob> & { phase: Phase };
+
+/** What an action changes, or (a string) why it is not allowed from the job's phase. */
+function step(job: MaintenanceJob, action: JobAction, at: string): Change | string {
+  switch (action.type) {
+    case 'approve':
+      if (job.phase !== 'awaiting_approval') return 'only a job awaiting approval can be approved';
+      if (!job.node) return 'the event is not mapped to a Slurm node yet';
+      return {
+        phase: 'draining',
+        approval: { by: action.by, via: action.via, at, decision: 'approved' },
+        reason: `approved by ${action.by}`,
+      };
+    case 'deny':
+      if (job.phase !== 'awaiting_approval') return 'only a job awaiting approval can be denied';
+      return {
+        phase: 'done',
+        outcome: 'denied',
+        approval: { by: action.by, via: action.via, at, decision: 'denied' },
+        reason: action.reason ? `denied by ${action.by}: ${action.reason}` : `denied by ${action.by}`,
+      };
+    case 'drained':
+      if (job.phase !== 'draining') return 'the node is only drained from the draining phase';
+      return {
+        phase: 'scheduling',
+        drainedBy: action.drainedBy,
+        reason: action.drainedBy === 'other' ? 'node was already drained by someone else' : 'node drained',
+      };
+    case 'scheduled':
+      if (job.phase !== 'scheduling') return 'maintenance is only scheduled from the scheduling phase';
+      return {
+        phase: 'maintenance',
+        windowStart: action.windowStart,
+        workRequestId: action.workRequestId,
+        reason: `maintenance window starts ${action.windowStart}`,
+      };
+    case 'maintenance_ended':
+      if (job.phase !== 'maintenance') return 'maintenance can only end during the maintenance phase';
+      // A canceled event touched nothing, but the node was drained: it still earns its way back.
+      return action.state === 'FAILED'
+        ? { phase: 'triage', maintenanceState: action.state, reason: 'OCI reports the maintenance FAILED' }
+        : { phase: 'health', maintenanceState: action.state, reason: `maintenance ${action.state}` };
+    case 'health_checked':
+      if (job.phase !== 'health') return 'health is only checked in the health phase';
+      return { phase: 'triage', verdict: action.verdict, reason: `health ${action.verdict.status}` };
+    case 'triaged':
+      if (job.phase !== 'triage') return 'triage only happens in the triage phase';
+      if (action.result === 'resumed') {
+        if (job.verdict?.status !== 'PASS') return 'a node is only resumed after a PASS verdict';
+        if (job.drainedBy !== 'pitstop') return 'a node is only resumed by us if we drained it';
+      }
+      return { phase: 'bookkeeping', triage: action.result, reason: action.reason };
+    case 'recorded':
+      if (job.phase !== 'bookkeeping') return 'only bookkeeping records a job';
+      return { phase: 'done', outcome: job.triage === 'resumed' ? 'returned' : 'kept_out' };
+    case 'cancel':
+      if (job.phase !== 'awaiting_approval') return 'only a job nothing was done for yet can be canceled';
+      return { phase: 'done', outcome: 'canceled', reason: action.reason };
+    case 'fail':
+      if (job.phase === 'done') return 'the job is already done';
+      return { phase: 'done', outcome: 'failed', reason: action.reason };
+  }
+}
+
+/** Pure: the job after `action`, or an IllegalTransitionError. The input is not modified. */
+export function transition(job: MaintenanceJob, action: JobAction, now: Date): MaintenanceJob {
+  const at = now.toISOString();
+  const change = step(job, action, at);
+  if (typeof change === 'string') throw new IllegalTransitionError(job.id, job.phase, action.type, change);
+  return {
+    ...job,
+    ...change,
+    updatedAt: at,
+    version: job.version + 1,
+    history: [...job.history, { at, from: job.phase, to: change.phase, action: action.type }],
+  };
+}
+
+export const isActive = (job: MaintenanceJob) => job.phase !== 'done';

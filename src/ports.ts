@@ -1,0 +1,170 @@
+/**
+ * The interfaces the phases use. Phases see only these; `cli.ts` wires the adapters
+ * (src/oci, src/slurm, src/health, src/store, src/slack) or the simulators (src/sim) to them.
+ */
+import type { MaintenanceEvent } from './domain/event.js';
+import type { JobAction, MaintenanceJob } from './domain/job.js';
+import type { NodeStatus, SlurmJob } from './domain/node.js';
+import type { Verdict } from './domain/verdict.js';
+
+/** Every wait takes the clock, so hours of polling run in milliseconds under test. */
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Progress of a long wait, for the event's Slack thread and the logs. */
+export type ProgressReporter = (message: string) => void;
+
+export interface WaitOptions {
+  /** Give up (with an error naming what was awaited) at this time. */
+  deadline: Date;
+  onProgress?: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------- Cloud (OCI)
+
+export interface Compartment {
+  id: string;
+  name: string;
+  parentId?: string;
+}
+
+export interface Instance {
+  id: string;
+  displayName: string;
+  shape: string;
+  compartmentId: string;
+  lifecycleState: string;
+  /** The primary VNIC's private IP, when known: matched against a Slurm node's NodeAddr. */
+  primaryVnicAddress?: string;
+}
+
+export type WorkRequestStatus =
+  | 'ACCEPTED'
+  | 'IN_PROGRESS'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELING'
+  | 'CANCELED';
+
+export interface WorkRequest {
+  id: string;
+  status: WorkRequestStatus;
+  percentComplete?: number;
+  /** Filled from `listWorkRequestErrors` when the request FAILED. */
+  errors: string[];
+}
+
+export type ScheduleResult =
+  | { kind: 'scheduled'; workRequestId: string; windowStart: string }
+  /** `canReschedule` is false: OCI acts at its own window; we drain ahead of it and wait. */
+  | { kind: 'fixed_window'; windowStart: string; reason: string };
+
+export interface ScheduleRequest {
+  eventId: string;
+  windowStart: Date;
+  /** Derived from the job (`retryTokenFor`), so a retry never schedules twice. */
+  retryToken: string;
+  /** Merged into the event's freeform tags; existing tags are kept. */
+  tags: Record<string, string>;
+}
+
+export interface RunCommandResult {
+  exitCode: number;
+  /** OCI keeps only the last 1 KB of text output; scripts print their summary last. */
+  output: string;
+}
+
+export interface Cloud {
+  /** Events in every compartment the tenancy (or the configured list) holds. */
+  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<MaintenanceEvent[]>;
+  getEvent(eventId: string): Promise<MaintenanceEvent>;
+  getInstance(instanceId: string): Promise<Instance>;
+  schedule(request: ScheduleRequest): Promise<ScheduleResult>;
+  getWorkRequest(workRequestId: string): Promise<WorkRequest>;
+  /** Merges freeform tags into the event without moving its window (bookkeeping). */
+  tagEvent(eventId: string, tags: Record<string, string>): Promise<void>;
+  runCommand(instanceId: string, script: string, options: WaitOptions): Promise<RunCommandResult>;
+}
+
+// ---------------------------------------------------------------- Cluster (Slurm)
+
+export type DrainMode = 'DRAIN' | 'DOWN';
+
+export type ResumeResult =
+  | { resumed: true }
+  /** The node carries someone else's reason (or none): it stays as it is. */
+  | { resumed: false; why: string };
+
+export interface DrainProgress {
+  status: NodeStatus;
+  blocking: SlurmJob[];
+  waitedMs: number;
+}
+
+export interface Cluster {
+  status(node: string): Promise<NodeStatus>;
+  listNodes(): Promise<NodeStatus[]>;
+  slurmJobsOn(node: string): Promise<SlurmJob[]>;
+  /** `reason` must start with `pitstop:`; Slurm refuses a drain without one. */
+  drain(node: string, reason: string): Promise<void>;
+  waitDrained(
+    node: string,
+    options: WaitOptions & { onDrainProgress?: (p: DrainProgress) => void },
+  ): Promise<NodeStatus>;
+  /** Only resumes a node whose reason is ours, unless `force`. */
+  resume(node: string, options?: { force?: boolean }): Promise<ResumeResult>;
+  markFailed(node: string, reason: string, mode: DrainMode): Promise<void>;
+  /** The node responds again and its slurmd registered after `since`. */
+  waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus>;
+}
+
+// ---------------------------------------------------------------- Health
+
+export interface HealthTarget {
+  node: string;
+  instanceId: string;
+  shape?: string;
+  address?: string;
+  /** The maintenance ended here: kernel messages before it are not this node's present. */
+  since: Date;
+}
+
+export interface HealthRunner {
+  run(target: HealthTarget, options: WaitOptions): Promise<Verdict>;
+}
+
+// ---------------------------------------------------------------- Store
+
+export interface Store {
+  get(jobId: string): MaintenanceJob | undefined;
+  findByEvent(eventId: string): MaintenanceJob | undefined;
+  /** True when a job for this event exists or existed (finished jobs are archived). */
+  knowsEvent(eventId: string): boolean;
+  /** The active jobs (finished ones live in the audit log). */
+  list(): MaintenanceJob[];
+  /** Durable before it resolves. Rejects a second job for the same event. */
+  create(job: MaintenanceJob): Promise<MaintenanceJob>;
+  /** Applies `transition()` and makes the result durable before it resolves. */
+  apply(jobId: string, action: JobAction): Promise<MaintenanceJob>;
+  /** Fields that are not phase changes (node mapping, Slack thread, refreshed event). */
+  annotate(
+    jobId: string,
+    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'event' | 'reason'>>,
+  ): Promise<MaintenanceJob>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Notifier (Slack or logs)
+
+export interface Notifier {
+  /** A new event: the message with Approve / Deny. */
+  announce(job: MaintenanceJob): Promise<void>;
+  /** The job moved to another phase: update the message, say it in the thread. */
+  phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void>;
+  /** A line of progress into the event's thread. */
+  progress(job: MaintenanceJob, message: string): Promise<void>;
+}
