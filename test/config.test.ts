@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+};
+
+describe('loadConfig', () => {
+  it('runs headless with defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.slack.botToken).toBeUndefined();
+    expect(config.pipeline).toMatchObject({
+      discoveryCron: '*/15 * * * *',
+      maxWorkers: 4,
+      leadTimeMs: 300_000,
+    });
+    expect(config.oci).toMatchObject({ auth: 'config_file', profile: 'DEFAULT', concurrency: 8 });
+    expect(config.store.auditFile).toBe(join(config.store.stateFile, '..', 'audit.jsonl'));
+  });
+
+  it('reads durations, lists and booleans', () => {
+    const config = loadConfig({
+      DRAIN_TIMEOUT: '90m',
+      POLL_INITIAL: '1500',
+      DRY_RUN: 'yes',
+      HEALTH_CHECKS: 'nvidia-smi-q, dmesg',
+      SLACK_APPROVERS: 'U01ABC,S02DEF',
+    });
+    expect(config.pipeline.drainTimeoutMs).toBe(90 * 60_000);
+    expect(config.pipeline.pollInitialMs).toBe(1500);
+    expect(config.dryRun).toBe(true);
+    expect(config.health.checks).toEqual(['nvidia-smi-q', 'dmesg']);
+    expect(config.slack.approvers).toEqual(['U01ABC', 'S02DEF']);
+  });
+
+  it('lists every bad variable at once, with what it expects and what it got', () => {
+    const problems = problemsOf({
+      MAX_WORKERS: 'lots',
+      DRAIN_TIMEOUT: 'soon',
+      OCI_ENDPOINT: 'not a url',
+      HEALTH_TRANSPORT: 'telnet',
+      OCI_COMPARTMENTS: 'ocid1.compartment.oc1..aaaa,finance',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems.find((p) => p.startsWith('MAX_WORKERS:'))).toContain('"lots"');
+    expect(problems.find((p) => p.startsWith('DRAIN_TIMEOUT:'))).toMatch(
+      /duration such as .* \(got "soon"\)/,
+    );
+    expect(problems.find((p) => p.startsWith('OCI_ENDPOINT:'))).toMatch(/http\(s\) URL/);
+    expect(problems.find((p) => p.startsWith('HEALTH_TRANSPORT:'))).toMatch(/ssh.*oci-run-command.*local/);
+    expect(problems.find((p) => p.startsWith('OCI_COMPARTMENTS:'))).toMatch(/OCID/);
+  });
+
+  it('never echoes a secret, even a malformed one', () => {
+    const secret = 'xoxp-user-token-pasted-by-mistake';
+    const problems = problemsOf({ SLACK_BOT_TOKEN: secret, SLACK_SIGNING_SECRET: 'short' });
+    expect(problems.join('\n')).toMatch(/SLACK_BOT_TOKEN: expected a bot token/);
+    expect(problems.join('\n')).toMatch(/SLACK_SIGNING_SECRET/);
+    expect(problems.join('\n')).not.toContain(secret);
+    expect(problems.join('\n')).not.toContain('short');
+  });
+
+  it('asks for what the chosen Slack mode needs', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_MODE: 'http' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: required with SLACK_MODE=http/),
+      expect.stringMatching(/^SLACK_CHANNEL: required/),
+    ]);
+  });
+
+  it('takes settings from PITSTOP_CONFIG, the environment winning, and rejects unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitstop-config-'));
+    const file = join(dir, 'pitstop.json');
+    writeFileSync(file, JSON.stringify({ MAX_WORKERS: 2, LEAD_TIME: '10m' }));
+    expect(loadConfig({ PITSTOP_CONFIG: file, MAX_WORKERS: '6' }).pipeline).toMatchObject({
+      maxWorkers: 6,
+      leadTimeMs: 600_000,
+    });
+    writeFileSync(file, JSON.stringify({ MAX_WORKRES: 2 }));
+    expect(problemsOf({ PITSTOP_CONFIG: file })).toEqual([`MAX_WORKRES (in ${file}): not a Pitstop setting`]);
+    writeFileSync(file, '{ MAX_WORKERS: 2 ');
+    expect(problemsOf({ PITSTOP_CONFIG: file })[0]).toMatch(/^PITSTOP_CONFIG: .* is not a JSON object/);
+  });
+
+  it('reports the whole list in the error message', () => {
+    expect(() => loadConfig({ PORT: '70000', FAIL_MODE: 'REBOOT' })).toThrow(
+      /configuration is invalid\.\n {2}- PORT: .*\n {2}- FAIL_MODE: /,
+    );
+  });
+});
