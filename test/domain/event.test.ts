@@ -25,7 +25,9 @@ describe('toMaintenanceEvent', () => {
   });
 
   it('keeps enum values newer than this code (the SDK would say UNKNOWN_VALUE)', () => {
-    expect(toMaintenanceEvent(ociEvent({ maintenanceReason: 'QUANTUM_UPGRADE' })).reason).toBe('QUANTUM_UPGRADE');
+    expect(toMaintenanceEvent(ociEvent({ maintenanceReason: 'QUANTUM_UPGRADE' })).reason).toBe(
+      'QUANTUM_UPGRADE',
+    );
   });
 
   it('rejects an event without a lifecycle state OCI defines, naming the field', () => {

@@ -61,7 +61,10 @@ const legal: Record<Phase, Partial<Record<JobAction['type'], Phase>>> = {
 };
 
 describe('transition', () => {
-  for (const [phase, allowed] of Object.entries(legal) as [Phase, Partial<Record<JobAction['type'], Phase>>][]) {
+  for (const [phase, allowed] of Object.entries(legal) as [
+    Phase,
+    Partial<Record<JobAction['type'], Phase>>,
+  ][]) {
     for (const action of Object.values(actions)) {
       const target = allowed[action.type];
       if (target) {
@@ -87,7 +90,9 @@ describe('transition', () => {
     expect(job.history).toEqual([]);
     expect(next.approval).toEqual({ by: 'U123', via: 'slack', at: now.toISOString(), decision: 'approved' });
     expect(next.version).toBe(job.version + 1);
-    expect(next.history).toEqual([{ at: now.toISOString(), from: 'awaiting_approval', to: 'draining', action: 'approve' }]);
+    expect(next.history).toEqual([
+      { at: now.toISOString(), from: 'awaiting_approval', to: 'draining', action: 'approve' },
+    ]);
   });
 
   it('cannot approve an event that is not mapped to a node yet', () => {
@@ -103,7 +108,11 @@ describe('transition', () => {
   it('never resumes a node after a FAIL verdict', () => {
     const triage = transition(jobIn('health'), { type: 'health_checked', verdict: fail }, now);
     expect(() => transition(triage, actions.triaged, now)).toThrow(/only resumed after a PASS verdict/);
-    const kept = transition(triage, { type: 'triaged', result: 'kept_out', reason: fail.reasons.join('; ') }, now);
+    const kept = transition(
+      triage,
+      { type: 'triaged', result: 'kept_out', reason: fail.reasons.join('; ') },
+      now,
+    );
     expect(transition(kept, actions.recorded, now)).toMatchObject({ phase: 'done', outcome: 'kept_out' });
   });
 

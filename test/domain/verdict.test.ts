@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, decideVerdict, strongestAction } from '../../src/domain/verdict.js';
 
-const check = (status: CheckResult['status'], action: CheckResult['action'] = 'none', name = status): CheckResult => ({
+const check = (
+  status: CheckResult['status'],
+  action: CheckResult['action'] = 'none',
+  name = status,
+): CheckResult => ({
   check: name,
   status,
   detail: `${name} detail`,
@@ -28,7 +32,10 @@ describe('decideVerdict', () => {
 
   it('is ERROR when a check could not tell, or when nothing ran', () => {
     expect(decideVerdict([check('pass'), check('error')]).status).toBe('ERROR');
-    expect(decideVerdict([])).toMatchObject({ status: 'ERROR', reasons: ['no health check produced a result'] });
+    expect(decideVerdict([])).toMatchObject({
+      status: 'ERROR',
+      reasons: ['no health check produced a result'],
+    });
   });
 
   it('names the GPU a finding is about', () => {
