@@ -4,7 +4,7 @@ import { type CheckResult, decideVerdict, strongestAction } from '../../src/doma
 const check = (
   status: CheckResult['status'],
   action: CheckResult['action'] = 'none',
-  name = status,
+  name: string = status,
 ): CheckResult => ({
   check: name,
   status,
