@@ -3,7 +3,9 @@ export function report(title: string, figures: Record<string, string | number>):
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n`);
   for (const [name, value] of Object.entries(figures)) {
-    process.stdout.write(`  ${name.padEnd(width)}  ${typeof value === 'number' ? value.toLocaleString('en-US') : value}\n`);
+    process.stdout.write(
+      `  ${name.padEnd(width)}  ${typeof value === 'number' ? value.toLocaleString('en-US') : value}\n`,
+    );
   }
 }
 
