@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { RecommendedAction } from './domain/verdict.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -127,7 +126,6 @@ export const EnvSchema = z.object({
   HEALTH_DCGM_LEVEL: int(1, 4).default(1),
   HEALTH_EXPECT_GPUS: int(0, 64).optional(),
   HEALTH_TIMEOUT: Duration.default(60 * 60_000),
-  HEALTH_MAX_ACTION_TO_RESUME: RecommendedAction.default('none'),
   SSH_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_.-]*$/i)
