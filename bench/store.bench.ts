@@ -77,7 +77,8 @@ report(`store: ${JOBS.toLocaleString('en-US')} active jobs, 1,000 concurrent wor
   'bytes written per transition': Math.round(
     (after.stateBytes + after.auditBytes - before.stateBytes - before.auditBytes) / concurrent,
   ),
-  'state file size (bytes)': fileBytes,
+  'snapshots during the run': after.snapshots - before.snapshots,
+  'snapshot size (bytes)': fileBytes,
 });
 
 // One caller at a time: no one to share a write with, so every transition pays a whole fsynced write.

@@ -14,7 +14,7 @@ export function registerJobs(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      const state = await JobStore.snapshot(config.store.stateFile);
+      const state = await JobStore.read(config.store.stateFile);
       const jobs = Object.values(state.jobs);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);

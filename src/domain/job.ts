@@ -83,7 +83,7 @@ export const MaintenanceJob = z.object({
   slack: z.object({ channel: z.string(), ts: z.string() }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  /** Incremented by every transition; lets a reader tell a stale copy from the current one. */
+  /** Incremented by every change (transitions and annotations); a stale copy has a lower one. */
   version: z.number().int().nonnegative(),
   history: z.array(HistoryEntry),
 });

@@ -2,16 +2,21 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { z } from 'zod';
-import { type JobAction, MaintenanceJob, Outcome, transition } from '../domain/job.js';
+import { type JobAction, MaintenanceJob, transition } from '../domain/job.js';
 import type { Clock, Store } from '../ports.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import { AuditLog } from './audit-log.js';
 import { GroupCommit } from './group-commit.js';
 import { acquireStateLock } from './state-lock.js';
+import {
+  FinishedEntry,
+  parseWal,
+  WalCorruptError,
+  type WalRecord,
+  WriteAheadLog,
+} from './write-ahead-log.js';
 
 export const SCHEMA_VERSION = 1;
-
-const FinishedEntry = z.object({ jobId: z.string(), outcome: Outcome, at: z.string() });
 
 /** The live state file: active jobs, and a small index of finished events (their jobs are in the audit log). */
 export const StateFile = z.object({
@@ -20,6 +25,8 @@ export const StateFile = z.object({
   finished: z.record(z.string(), FinishedEntry),
 });
 export type StateFile = z.infer<typeof StateFile>;
+
+const emptyState = (): StateFile => ({ schemaVersion: SCHEMA_VERSION, jobs: {}, finished: {} });
 
 export class StoreFileError extends Error {
   override readonly name = 'StoreFileError';
@@ -49,8 +56,11 @@ export class UnknownJobError extends Error {
 }
 
 export interface StoreStats {
-  /** Flushes of the state file, each carrying every change made since the previous one. */
+  /** Group commits: each carries every change made since the previous one, with one fsync per file. */
   writes: number;
+  /** Snapshots of the whole state written (at start-up and when the log has grown). */
+  snapshots: number;
+  /** Bytes appended to the write-ahead log plus bytes of snapshots. */
   stateBytes: number;
   auditBytes: number;
 }
@@ -58,6 +68,7 @@ export interface StoreStats {
 /** lowdb adapter: zod-validated reads, atomic durable writes. */
 class ValidatedStateFile implements Adapter<StateFile> {
   bytesWritten = 0;
+  lastSnapshotBytes = 0;
   constructor(readonly path: string) {}
 
   async read(): Promise<StateFile | null> {
@@ -90,7 +101,8 @@ class ValidatedStateFile implements Adapter<StateFile> {
   }
 
   async write(data: StateFile): Promise<void> {
-    this.bytesWritten += await writeFileAtomic(this.path, JSON.stringify(data));
+    this.lastSnapshotBytes = await writeFileAtomic(this.path, JSON.stringify(data));
+    this.bytesWritten += this.lastSnapshotBytes;
   }
 }
 
@@ -100,26 +112,40 @@ export interface JobStoreOptions {
   clock: Clock;
   /** Take the exclusive lock beside the state file (every process that may act on jobs must). */
   lock?: boolean;
+  /**
+   * Fold the log into a new snapshot once it is larger than both this and the last snapshot,
+   * so the snapshot's cost is spread over at least as many bytes of small appends.
+   */
+  compactAtBytes?: number;
 }
 
 /**
- * The jobs, in a lowdb JSON file. Every change is durable (state file, and an audit line per
- * transition) before the call that made it resolves; changes that arrive together share one
- * write. Finished jobs leave the live file for the append-only audit log.
+ * The jobs: a lowdb JSON snapshot plus a write-ahead log beside it (`<state file>.wal`), so a
+ * change costs one small append instead of rewriting every job. Every change is durable (log
+ * and an audit line per transition, fsynced) before the call that made it resolves; changes that
+ * arrive together share one write. The log is folded into a new snapshot (written atomically) at
+ * start-up and whenever it outgrows the snapshot. Finished jobs leave the live state for the
+ * append-only audit log.
  */
 export class JobStore implements Store {
   private readonly pendingAudit: object[] = [];
+  /** The newest record per job since the last commit: a job changed twice in a group is logged once. */
+  private readonly pendingWal = new Map<string, WalRecord>();
   private readonly committer = new GroupCommit(() => this.flush());
   private broken: Error | undefined;
   private writes = 0;
+  private snapshots = 0;
+  private walBytes = 0;
   private auditBytes = 0;
 
   private constructor(
     private readonly db: Low<StateFile>,
     private readonly adapter: ValidatedStateFile,
+    private readonly wal: WriteAheadLog,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly unlock: () => Promise<void>,
+    private readonly compactAtBytes: number,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -129,11 +155,22 @@ export class JobStore implements Store {
       options.lock === false ? async () => {} : await acquireStateLock(`${options.stateFile}.lock`);
     try {
       const adapter = new ValidatedStateFile(options.stateFile);
-      const db = new Low<StateFile>(adapter, { schemaVersion: SCHEMA_VERSION, jobs: {}, finished: {} });
+      const db = new Low<StateFile>(adapter, emptyState());
       await db.read();
+      const { wal, records } = await openWal(`${options.stateFile}.wal`);
+      for (const record of records) replay(db.data, record);
       const audit = await AuditLog.open(options.auditFile);
-      const store = new JobStore(db, adapter, audit, options.clock, unlock);
+      const store = new JobStore(
+        db,
+        adapter,
+        wal,
+        audit,
+        options.clock,
+        unlock,
+        options.compactAtBytes ?? 1 << 20,
+      );
       await store.archiveFinished();
+      await store.snapshot();
       return store;
     } catch (error) {
       await unlock();
@@ -141,15 +178,18 @@ export class JobStore implements Store {
     }
   }
 
-  /** Reads the state file without locking or changing it (for `pitstop list` beside a running bot). */
-  static async snapshot(stateFile: string): Promise<StateFile> {
-    return (
-      (await new ValidatedStateFile(stateFile).read()) ?? {
-        schemaVersion: SCHEMA_VERSION,
-        jobs: {},
-        finished: {},
-      }
-    );
+  /** Reads the state without locking or changing it (for `pitstop list` beside a running bot). */
+  static async read(stateFile: string): Promise<StateFile> {
+    const state = (await new ValidatedStateFile(stateFile).read()) ?? emptyState();
+    const walFile = `${stateFile}.wal`;
+    let text: string | undefined;
+    try {
+      text = await readIfExists(walFile);
+    } catch (error) {
+      throw new StoreFileError(walFile, `cannot read the write-ahead log (${(error as Error).message})`);
+    }
+    for (const record of parseWalOrExplain(walFile, text ?? '')) replay(state, record);
+    return state;
   }
 
   get(jobId: string): MaintenanceJob | undefined {
@@ -172,7 +212,7 @@ export class JobStore implements Store {
     this.assertWritable();
     const valid = Object.freeze(MaintenanceJob.parse(job));
     if (this.knowsEvent(valid.eventId)) throw new DuplicateEventError(valid.eventId);
-    this.db.data.jobs[valid.id] = valid;
+    this.put(valid);
     this.record({
       type: 'created',
       jobId: valid.id,
@@ -201,7 +241,7 @@ export class JobStore implements Store {
       action,
     });
     if (next.phase === 'done') this.finish(next);
-    else this.db.data.jobs[jobId] = next;
+    else this.put(next);
     await this.commit();
     return next;
   }
@@ -214,35 +254,60 @@ export class JobStore implements Store {
     const job = this.db.data.jobs[jobId];
     if (!job) throw new UnknownJobError(jobId);
     const next = Object.freeze(
-      MaintenanceJob.parse({ ...job, ...patch, updatedAt: this.clock.now().toISOString() }),
+      MaintenanceJob.parse({
+        ...job,
+        ...patch,
+        updatedAt: this.clock.now().toISOString(),
+        version: job.version + 1,
+      }),
     );
-    this.db.data.jobs[jobId] = next;
+    this.put(next);
     await this.commit();
     return next;
   }
 
   stats(): StoreStats {
-    return { writes: this.writes, stateBytes: this.adapter.bytesWritten, auditBytes: this.auditBytes };
+    return {
+      writes: this.writes,
+      snapshots: this.snapshots,
+      stateBytes: this.walBytes + this.adapter.bytesWritten,
+      auditBytes: this.auditBytes,
+    };
   }
 
   async close(): Promise<void> {
     await this.committer.idle();
+    await this.wal.close();
     await this.audit.close();
     await this.unlock();
   }
 
+  private put(job: MaintenanceJob) {
+    this.db.data.jobs[job.id] = job;
+    this.pendingWal.set(job.id, { put: job });
+  }
+
   private finish(job: MaintenanceJob) {
+    const entry = { jobId: job.id, outcome: job.outcome!, at: job.updatedAt };
     delete this.db.data.jobs[job.id];
-    this.db.data.finished[job.eventId] = { jobId: job.id, outcome: job.outcome!, at: job.updatedAt };
+    this.db.data.finished[job.eventId] = entry;
+    this.pendingWal.set(job.id, { finish: { jobId: job.id, eventId: job.eventId, entry } });
     this.record({ type: 'finished', at: job.updatedAt, job });
   }
 
-  /** A crash between the audit append and the state write can leave done jobs live; move them now. */
+  /** A job can be left `done` in the live state by an older Pitstop or a crash; archive it now. */
   private async archiveFinished() {
     const done = Object.values(this.db.data.jobs).filter((job) => job.phase === 'done');
     if (done.length === 0) return;
     for (const job of done) this.finish(job);
     await this.commit();
+  }
+
+  /** Folds the log into a new snapshot; the snapshot is durable before the log is emptied. */
+  private async snapshot() {
+    await this.db.write();
+    await this.wal.truncate();
+    this.snapshots++;
   }
 
   private record(entry: object) {
@@ -261,9 +326,14 @@ export class JobStore implements Store {
 
   private async flush() {
     const entries = this.pendingAudit.splice(0);
+    const records = [...this.pendingWal.values()];
+    this.pendingWal.clear();
     this.auditBytes += await this.audit.append(entries);
-    await this.db.write();
+    this.walBytes += await this.wal.append(records);
     this.writes++;
+    if (this.wal.bytes > Math.max(this.compactAtBytes, this.adapter.lastSnapshotBytes)) {
+      await this.snapshot();
+    }
   }
 
   private assertWritable() {
@@ -272,5 +342,40 @@ export class JobStore implements Store {
         `${this.adapter.path}: an earlier write failed (${this.broken.message}); restart Pitstop once the disk is fixed`,
       );
     }
+  }
+}
+
+/**
+ * Applies a log record only if it is newer than what the state holds, and never revives a
+ * finished job. Replay is then safe in any overlap with a snapshot: after a crash between a
+ * snapshot and the log's truncation, older records simply lose to the snapshot.
+ */
+function replay(state: StateFile, record: WalRecord) {
+  if ('finish' in record) {
+    delete state.jobs[record.finish.jobId];
+    state.finished[record.finish.eventId] = record.finish.entry;
+    return;
+  }
+  const job = record.put;
+  const current = state.jobs[job.id];
+  if (state.finished[job.eventId]?.jobId === job.id) return;
+  if (!current || job.version >= current.version) state.jobs[job.id] = job;
+}
+
+function parseWalOrExplain(path: string, text: string): WalRecord[] {
+  try {
+    return parseWal(text);
+  } catch (error) {
+    if (error instanceof WalCorruptError) throw new StoreFileError(path, error.message);
+    throw error;
+  }
+}
+
+async function openWal(path: string) {
+  try {
+    return await WriteAheadLog.open(path);
+  } catch (error) {
+    if (error instanceof WalCorruptError) throw new StoreFileError(path, error.message);
+    throw new StoreFileError(path, `cannot read the write-ahead log (${(error as Error).message})`);
   }
 }

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,7 +83,7 @@ describe('JobStore', () => {
       outcome: 'failed',
       reason: 'drain timed out on gpu-1',
     });
-    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const state = await JobStore.read(stateFile);
     expect(state.jobs).toEqual({});
     expect(state.finished[job.eventId]).toMatchObject({ jobId: job.id, outcome: 'failed' });
   });
@@ -88,9 +97,9 @@ describe('JobStore', () => {
     await Promise.all(
       jobs.map(async (job) => {
         await store.apply(job.id, { type: 'approve', by: 'U1', via: 'policy' });
-        // Resolved means on disk: read the file itself, not the store's memory.
-        const onDisk = JSON.parse(readFileSync(stateFile, 'utf8'));
-        expect(onDisk.jobs[job.id].phase).toBe('draining');
+        // Resolved means on disk: read the files, not the store's memory.
+        const onDisk = await JobStore.read(stateFile);
+        expect(onDisk.jobs[job.id]?.phase).toBe('draining');
       }),
     );
     expect(store.stats().writes - writesBefore).toBeLessThanOrEqual(2);
@@ -98,15 +107,79 @@ describe('JobStore', () => {
   });
 
   it('stops accepting changes after a failed write, instead of acting on unsaved state', async () => {
-    const store = await open();
-    const job = await store.create(newJob(eventNo(1), clock.now(), 'gpu-1'));
-    rmSync(join(dir, 'state'), { recursive: true });
-    await expect(store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' })).rejects.toThrow(/ENOENT/);
-    mkdirSync(join(dir, 'state'));
-    await expect(store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' })).rejects.toThrow(
+    // /dev/full fails every write with ENOSPC, as a full disk would.
+    const store = await JobStore.open({ stateFile, auditFile: '/dev/full', clock });
+    await expect(store.create(newJob(eventNo(1), clock.now(), 'gpu-1'))).rejects.toThrow(/ENOSPC/);
+    await expect(store.create(newJob(eventNo(2), clock.now(), 'gpu-2'))).rejects.toThrow(
       /an earlier write failed .* restart Pitstop/,
     );
     await store.close();
+  });
+});
+
+describe('write-ahead log', () => {
+  const walFile = () => `${stateFile}.wal`;
+
+  it('keeps each change as one appended record, not a rewrite of every job', async () => {
+    const store = await open();
+    const jobs = [];
+    for (let n = 0; n < 50; n++) jobs.push(await store.create(newJob(eventNo(n), clock.now(), `gpu-${n}`)));
+    const before = store.stats();
+    await store.apply(jobs[0]!.id, { type: 'approve', by: 'U1', via: 'cli' });
+    const after = store.stats();
+    const written = after.stateBytes - before.stateBytes;
+    expect(written).toBeLessThan(JSON.stringify(jobs[0]).length * 2);
+    expect(after.snapshots).toBe(before.snapshots);
+    await store.close();
+  });
+
+  it('drops a record torn by a crash mid-append (its caller was never told it was saved)', async () => {
+    const store = await open();
+    const job = await store.create(newJob(eventNo(1), clock.now(), 'gpu-1'));
+    await store.close();
+    appendFileSync(walFile(), '{"put":{"id":"job-torn","eventId":');
+    const reopened = await open();
+    expect(reopened.list().map((j) => j.id)).toEqual([job.id]);
+    await reopened.close();
+  });
+
+  it('refuses a log damaged before its last line, naming it and leaving it alone', async () => {
+    const store = await open();
+    await store.create(newJob(eventNo(1), clock.now(), 'gpu-1'));
+    await store.create(newJob(eventNo(2), clock.now(), 'gpu-2'));
+    await store.close();
+    const lines = readFileSync(walFile(), 'utf8').split('\n');
+    lines[0] = lines[0]!.slice(0, 40);
+    const damaged = lines.join('\n');
+    writeFileSync(walFile(), damaged);
+    await expect(open()).rejects.toThrow(
+      new RegExp(`${walFile()}: line 1 of the write-ahead log is damaged`),
+    );
+    expect(readFileSync(walFile(), 'utf8')).toBe(damaged);
+  });
+
+  it('folds a grown log into a snapshot, and replaying it again after a crash changes nothing', async () => {
+    const store = await JobStore.open({ stateFile, auditFile, clock, compactAtBytes: 64 * 1024 });
+    const jobs = [];
+    for (let n = 0; n < 200; n++) jobs.push(await store.create(newJob(eventNo(n), clock.now(), `gpu-${n}`)));
+    const walBeforeCompaction = readFileSync(walFile(), 'utf8');
+    for (const job of jobs) await store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' });
+    for (const job of jobs.slice(0, 100))
+      await store.apply(job.id, { type: 'drained', drainedBy: 'pitstop' });
+    for (const job of jobs.slice(100)) await store.apply(job.id, { type: 'fail', reason: 'drain timed out' });
+    expect(store.stats().snapshots).toBeGreaterThan(1);
+    expect(statSync(walFile()).size).toBeLessThan(Math.max(64 * 1024, statSync(stateFile).size));
+    await store.close();
+    const expected = await JobStore.read(stateFile);
+
+    // A crash after a snapshot but before the log was emptied: the snapshot already holds
+    // everything, and the log still has every record, old ones included.
+    writeFileSync(stateFile, JSON.stringify(expected));
+    writeFileSync(walFile(), walBeforeCompaction + readFileSync(walFile(), 'utf8'));
+    const replayed = await JobStore.read(stateFile);
+    expect(replayed).toEqual(expected);
+    expect(Object.keys(replayed.finished)).toHaveLength(100);
+    expect(Object.values(replayed.jobs).map((job) => job.phase)).toEqual(Array(100).fill('scheduling'));
   });
 });
 
