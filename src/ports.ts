@@ -99,6 +99,11 @@ export type ResumeResult =
   /** The node carries someone else's reason (or none): it stays as it is. */
   | { resumed: false; why: string };
 
+export type DrainResult =
+  | { ours: true }
+  /** Someone else already holds the node out: their reason stays, and Pitstop never resumes it. */
+  | { ours: false; why: string };
+
 export interface DrainProgress {
   status: NodeStatus;
   blocking: SlurmJob[];
@@ -110,7 +115,7 @@ export interface Cluster {
   listNodes(): Promise<NodeStatus[]>;
   slurmJobsOn(node: string): Promise<SlurmJob[]>;
   /** `reason` must start with `pitstop:`; Slurm refuses a drain without one. */
-  drain(node: string, reason: string): Promise<void>;
+  drain(node: string, reason: string): Promise<DrainResult>;
   waitDrained(
     node: string,
     options: WaitOptions & { onDrainProgress?: (p: DrainProgress) => void },

@@ -1,0 +1,92 @@
+import type { NodeStatus, SlurmJob } from '../domain/node.js';
+import type {
+  Clock,
+  Cluster,
+  DrainMode,
+  DrainProgress,
+  DrainResult,
+  ResumeResult,
+  WaitOptions,
+} from '../ports.js';
+import type { SlurmBackend } from './backend.js';
+import { validNodeName } from './node-name.js';
+import { assertPitstopReason, heldByOther, isOutOfService } from './ownership.js';
+import { DEFAULT_POLL, type PollSettings, waitUntilBack, waitUntilDrained } from './waits.js';
+
+/**
+ * The Cluster port: Pitstop's rules (names checked first, reasons ours, never resuming or
+ * overwriting someone else's drain) and its waits, over real Slurm or the simulator.
+ */
+export class SlurmCluster implements Cluster {
+  private readonly poll: PollSettings;
+
+  constructor(
+    private readonly backend: SlurmBackend,
+    private readonly clock: Clock,
+    poll: Partial<PollSettings> = {},
+  ) {
+    this.poll = { ...DEFAULT_POLL, ...poll };
+  }
+
+  async status(node: string): Promise<NodeStatus> {
+    const [status] = await this.backend.showNodes(validNodeName(node));
+    return status!;
+  }
+
+  listNodes(): Promise<NodeStatus[]> {
+    return this.backend.showNodes();
+  }
+
+  slurmJobsOn(node: string): Promise<SlurmJob[]> {
+    return this.backend.slurmJobsOn(validNodeName(node));
+  }
+
+  async drain(node: string, reason: string): Promise<DrainResult> {
+    validNodeName(node);
+    assertPitstopReason(node, reason);
+    const other = heldByOther(await this.status(node));
+    // Draining would replace their reason with ours, and later let Pitstop resume their node.
+    if (other)
+      return { ours: false, why: `${other}: it stays out with their reason, and Pitstop will not resume it` };
+    await this.backend.updateNode(node, { state: 'DRAIN', reason });
+    return { ours: true };
+  }
+
+  waitDrained(
+    node: string,
+    options: WaitOptions & { onDrainProgress?: (p: DrainProgress) => void },
+  ): Promise<NodeStatus> {
+    return waitUntilDrained(this, this.clock, this.poll, validNodeName(node), options);
+  }
+
+  async resume(node: string, options: { force?: boolean } = {}): Promise<ResumeResult> {
+    const status = await this.status(node);
+    if (!isOutOfService(status)) {
+      return {
+        resumed: false,
+        why: `${node} is not drained or down (state ${status.state}): nothing to resume`,
+      };
+    }
+    const other = heldByOther(status);
+    if (other && !options.force) {
+      return {
+        resumed: false,
+        why: `${other}: it stays out of service. Resume it by hand (or with --force) once that reason is settled.`,
+      };
+    }
+    await this.backend.updateNode(node, { state: 'RESUME' });
+    return { resumed: true };
+  }
+
+  async markFailed(node: string, reason: string, mode: DrainMode): Promise<void> {
+    validNodeName(node);
+    assertPitstopReason(node, reason);
+    // Already out with someone else's reason: it stays out, and their reason tells the story.
+    if (heldByOther(await this.status(node))) return;
+    await this.backend.updateNode(node, { state: mode, reason });
+  }
+
+  waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus> {
+    return waitUntilBack(this, this.clock, this.poll, validNodeName(node), since, options);
+  }
+}

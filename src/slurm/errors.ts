@@ -1,0 +1,40 @@
+/** A Slurm command failed; the message names the node, the command and what to check. */
+export class SlurmError extends Error {
+  override readonly name: string = 'SlurmError';
+  constructor(
+    message: string,
+    readonly node?: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** slurmctld did not answer, even after the retries. */
+export class SlurmUnreachableError extends SlurmError {
+  override readonly name = 'SlurmUnreachableError';
+}
+
+export class UnknownNodeError extends SlurmError {
+  override readonly name = 'UnknownNodeError';
+}
+
+/** A wait gave up: the deadline passed, or the node left the state being waited for. */
+export class SlurmWaitError extends SlurmError {
+  override readonly name = 'SlurmWaitError';
+}
+
+export type SlurmFailure = 'unreachable' | 'unknown-node' | 'auth' | 'refused';
+
+/** Sorts a failed command by its output: only `unreachable` is worth retrying. */
+export function classifySlurmFailure(output: string): SlurmFailure {
+  if (
+    /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted/i.test(
+      output,
+    )
+  )
+    return 'unreachable';
+  if (/Node \S+ not found|Invalid node name specified/i.test(output)) return 'unknown-node';
+  if (/munge|authentication|Invalid user id|Access.?denied|not authorized/i.test(output)) return 'auth';
+  return 'refused';
+}
