@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** The checks a node can be put through; the names are HEALTH_CHECKS values. */
+export const HealthCheckName = z.enum([
+  'nvidia-smi-q',
+  'nvidia-smi-nvlink',
+  'dmesg',
+  'dcgmi-diag',
+  'oci-hpc',
+]);
+export type HealthCheckName = z.infer<typeof HealthCheckName>;
+
+/**
+ * Limits a verdict is judged by. The defaults follow NVIDIA's guidance: a GPU whose retired-page
+ * table nears its 64-page capacity (page retirement, pre-A100) needs replacing; an aggregate SRAM
+ * uncorrectable count above 4 is RMA territory (stas00/ml-engineering, NVIDIA's SRAM threshold).
+ */
+export const Thresholds = z.object({
+  retiredPagesMax: z.number().int().positive().default(60),
+  aggregateSramUncorrectableMax: z.number().int().nonnegative().default(4),
+  /** Correctable errors never fail a node, but this many since boot is worth a warning. */
+  volatileCorrectableWarn: z.number().int().positive().default(1_000),
+});
+export type Thresholds = z.infer<typeof Thresholds>;
+
+export const ShapeProfile = z.object({
+  gpus: z.number().int().nonnegative(),
+  /** NVLinks per GPU; absent when the shape has none (PCIe cards). */
+  nvlinksPerGpu: z.number().int().positive().optional(),
+  /** Speed of each link as `nvidia-smi nvlink -s` prints it, GB/s. */
+  nvlinkGBps: z.number().positive().optional(),
+  /** Checks that do not apply to this shape, with the reason shown to the operator. */
+  skip: z.partialRecord(HealthCheckName, z.string()).default({}),
+  thresholds: Thresholds.default(Thresholds.parse({})),
+});
+export type ShapeProfile = z.infer<typeof ShapeProfile>;
+
+const noNvlink = { 'nvidia-smi-nvlink': 'this shape has no NVLink' };
+
+/**
+ * OCI GPU shapes. Link counts and speeds: A100 SXM has 12 NVLink3 links at 25 GB/s, H100/H200
+ * SXM 18 NVLink4 links at 26.562 GB/s, B200 18 NVLink5 links (speed left unchecked until a
+ * capture confirms the figure), V100 SXM2 6 NVLink2 links at 25.781 GB/s.
+ */
+const SHAPES: Record<string, z.input<typeof ShapeProfile>> = {
+  'BM.GPU.H100.8': { gpus: 8, nvlinksPerGpu: 18, nvlinkGBps: 26.562 },
+  'BM.GPU.H200.8': { gpus: 8, nvlinksPerGpu: 18, nvlinkGBps: 26.562 },
+  'BM.GPU.B200.8': { gpus: 8, nvlinksPerGpu: 18 },
+  'BM.GPU.A100-v2.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
+  'BM.GPU.B4.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
+  'BM.GPU4.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
+  'BM.GPU3.8': { gpus: 8, nvlinksPerGpu: 6, nvlinkGBps: 25.781 },
+  'BM.GPU.L40S.4': { gpus: 4, skip: noNvlink },
+  'BM.GPU.L40S-NC.4': { gpus: 4, skip: noNvlink },
+  'BM.GPU.A10.4': { gpus: 4, skip: noNvlink },
+  'VM.GPU.A10.1': { gpus: 1, skip: noNvlink },
+  'VM.GPU.A10.2': { gpus: 2, skip: noNvlink },
+};
+
+export const KNOWN_SHAPES = Object.keys(SHAPES);
+
+/** A site's changes to a shape: another threshold, a check skipped, or a shape we do not list. */
+export type ShapeOverride = Partial<z.input<typeof ShapeProfile>>;
+
+/**
+ * The profile for a shape with the site's overrides merged in. Unknown shapes give undefined:
+ * the caller must then be told the expected GPU count, never guess it.
+ */
+export function shapeProfile(
+  shape: string | undefined,
+  overrides: Record<string, ShapeOverride> = {},
+): ShapeProfile | undefined {
+  if (shape === undefined) return undefined;
+  const base = SHAPES[shape];
+  const override = overrides[shape];
+  if (base === undefined && override === undefined) return undefined;
+  return ShapeProfile.parse({
+    ...base,
+    ...override,
+    skip: { ...base?.skip, ...override?.skip },
+    thresholds: { ...base?.thresholds, ...override?.thresholds },
+  });
+}
