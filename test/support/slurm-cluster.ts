@@ -19,6 +19,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -39,6 +40,7 @@ export interface RunningCluster {
   nodes: readonly string[];
   stopSlurmd(node: string): Promise<void>;
   startSlurmd(node: string): Promise<void>;
+  /** Stops every daemon it started, and removes the dir when it made it. */
   stop(): Promise<void>;
 }
 
@@ -189,6 +191,7 @@ export async function startCluster(
   const unavailable = slurmUnavailableReason();
   if (unavailable) throw new Error(unavailable);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'pitstop-slurm-'));
+  const ownsDir = options.dir === undefined;
   const timeoutMs = options.timeoutMs ?? 60_000;
   // munged wants every directory on its socket path searchable by all.
   chmodSync(dir, 0o755);
@@ -251,7 +254,10 @@ export async function startCluster(
       if (pid) await killAndWait(pid, 'slurmd');
       slurmdPids.delete(node);
     },
-    stop: () => stopCluster(dir),
+    stop: async () => {
+      await stopCluster(dir);
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

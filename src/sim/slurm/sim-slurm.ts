@@ -66,7 +66,7 @@ function slurmElapsed(ms: number): string {
  * An in-memory Slurm for the demo and the contract suite. It follows what real Slurm 22.05 did
  * on the test cluster: a drain needs a reason, RESUME of a node that is neither drained nor down
  * is refused, Slurm jobs keep running on a draining node, a stopped slurmd is noticed only after
- * SlurmdTimeout (then DOWN, reason "Not responding" unless one is set), and a slurmd that
+ * SlurmdTimeout (not responding, then DOWN, reason "Not responding" unless one is set), a slurmd that
  * registers again brings a DOWN node back (ReturnToService=2) while a drain stays.
  * Time moves only with the injected clock; state is brought up to date on every call.
  */
@@ -78,7 +78,8 @@ export class SimSlurm implements SlurmBackend {
 
   constructor(private readonly options: SimSlurmOptions) {
     this.slurmdTimeoutMs = options.slurmdTimeoutMs ?? 10_000;
-    const now = this.now();
+    // The nodes were up before the simulation began.
+    const bootedAt = this.now() - 3_600_000;
     for (const spec of options.nodes) {
       this.nodes.set(spec.name, {
         spec: {
@@ -91,8 +92,8 @@ export class SimSlurm implements SlurmBackend {
         },
         drain: false,
         down: false,
-        slurmdStartedAt: now,
-        bootedAt: now,
+        slurmdStartedAt: bootedAt,
+        bootedAt,
         notResponding: false,
       });
     }
@@ -237,15 +238,14 @@ export class SimSlurm implements SlurmBackend {
     const now = this.now();
     for (const sim of this.nodes.values()) {
       if (sim.stoppedAt === undefined) continue;
+      const until = Math.min(now, sim.restartAt ?? now);
+      // As slurmctld's pings do: not responding after SlurmdTimeout, DOWN after about twice that.
       const noticedAt = sim.stoppedAt + this.slurmdTimeoutMs;
-      if (
-        !sim.notResponding &&
-        noticedAt <= now &&
-        (sim.restartAt === undefined || noticedAt < sim.restartAt)
-      ) {
-        sim.notResponding = true;
-        if (!sim.reason) sim.reason = { text: 'Not responding', user: 'slurm', at: noticedAt };
-        this.takeDown(sim, noticedAt);
+      const downAt = noticedAt + this.slurmdTimeoutMs;
+      if (noticedAt <= until) sim.notResponding = true;
+      if (downAt <= until && !sim.down) {
+        if (!sim.reason) sim.reason = { text: 'Not responding', user: 'slurm', at: downAt };
+        this.takeDown(sim, downAt);
       }
       if (sim.restartAt !== undefined && sim.restartAt <= now) this.register(sim, sim.restartAt);
     }

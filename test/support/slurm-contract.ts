@@ -1,0 +1,188 @@
+/**
+ * One contract for the Cluster port, run against the in-memory simulator (test/slurm) and the
+ * real test cluster (test/integration), so the simulator cannot drift from real Slurm.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Clock, Cluster, DrainProgress } from '../../src/ports.js';
+import { SlurmError, SlurmWaitError, UnknownNodeError } from '../../src/slurm/errors.js';
+
+export interface ClusterHarness {
+  readonly cluster: Cluster;
+  readonly clock: Clock;
+  readonly nodes: readonly string[];
+  readonly gpusPerNode: number;
+  /** Starts a Slurm job on the node that runs for `seconds`; resolves with its id once it runs. */
+  runSlurmJob(node: string, seconds: number): Promise<string>;
+  /** An administrator other than Pitstop drains the node. */
+  drainAsSomeoneElse(node: string, reason: string): Promise<void>;
+  stopSlurmd(node: string): Promise<void>;
+  startSlurmd(node: string): Promise<void>;
+  /** Lets time pass: real time, or the simulator's clock. */
+  pass(ms: number): Promise<void>;
+  /** Every node idle, responding, without reason or Slurm jobs. */
+  reset(): Promise<void>;
+}
+
+const REASON = 'pitstop: HPCRDMA-0002-02 event ocid1.instancemaintenanceevent.oc1.iad.contract';
+const FOREIGN = 'hw ticket 4711 bad fan';
+
+export function describeClusterContract(name: string, harness: () => ClusterHarness): void {
+  describe(`Cluster contract: ${name}`, () => {
+    let h: ClusterHarness;
+    const deadline = (seconds: number) => new Date(h.clock.now().getTime() + seconds * 1000);
+    const [idle, busy, other, rebooted] = ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4'];
+
+    beforeEach(async () => {
+      h = harness();
+      await h.reset();
+    });
+
+    it('reads an idle node: state, GPUs, partition, slurmd registration', async () => {
+      const status = await h.cluster.status(idle);
+      expect(status).toMatchObject({ name: idle, state: 'IDLE', drain: 'none', responding: true });
+      expect(status.gpus).toBe(h.gpusPerNode);
+      expect(status.partitions).toContain('gpu');
+      expect(status.reason).toBeUndefined();
+      expect(Date.parse(status.slurmdStartTime!)).toBeLessThanOrEqual(h.clock.now().getTime());
+      const all = await h.cluster.listNodes();
+      expect(all.map((node) => node.name).sort()).toEqual([...h.nodes].sort());
+    });
+
+    it('says which node Slurm does not know', async () => {
+      await expect(h.cluster.status('gpu-99')).rejects.toThrow(UnknownNodeError);
+      await expect(h.cluster.drain('gpu-99', REASON)).rejects.toThrow(/gpu-99/);
+    });
+
+    it('rejects a node name with shell metacharacters', async () => {
+      for (const bad of ['gpu-1;reboot', 'gpu-1 State=DOWN', '$(id)', 'gpu-[1-4]', '-gpu']) {
+        await expect(h.cluster.drain(bad, REASON)).rejects.toThrow(/not a Slurm node name/);
+      }
+    });
+
+    it('drains an idle node at once, with our reason', async () => {
+      expect(await h.cluster.drain(idle, REASON)).toEqual({ ours: true });
+      const drained = await h.cluster.waitDrained(idle, { deadline: deadline(10) });
+      expect(drained).toMatchObject({ drain: 'drained', reason: REASON });
+      expect(drained.flags).toContain('DRAIN');
+    });
+
+    it('refuses a drain whose reason is not ours, and changes nothing', async () => {
+      await expect(h.cluster.drain(idle, 'maintenance')).rejects.toThrow(SlurmError);
+      await expect(h.cluster.drain(idle, 'pitstop:')).rejects.toThrow(/say why/);
+      expect((await h.cluster.status(idle)).drain).toBe('none');
+    });
+
+    it('waits for the Slurm job on a draining node, reporting it, then sees the node drained', async () => {
+      const slurmJob = await h.runSlurmJob(busy, 4);
+      expect((await h.cluster.status(busy)).state).toMatch(/MIXED|ALLOCATED/);
+      await h.cluster.drain(busy, REASON);
+      expect((await h.cluster.status(busy)).drain).toBe('draining');
+      expect((await h.cluster.slurmJobsOn(busy)).map((job) => job.id)).toEqual([slurmJob]);
+
+      const progress: DrainProgress[] = [];
+      const messages: string[] = [];
+      const drained = await h.cluster.waitDrained(busy, {
+        deadline: deadline(30),
+        onDrainProgress: (p) => progress.push(p),
+        onProgress: (m) => messages.push(m),
+      });
+      expect(drained.drain).toBe('drained');
+      expect(progress[0]!.blocking.map((job) => job.id)).toEqual([slurmJob]);
+      expect(progress[0]!.status.drain).toBe('draining');
+      expect(messages[0]).toContain(slurmJob);
+      expect(await h.cluster.slurmJobsOn(busy)).toEqual([]);
+    });
+
+    it('gives up at the deadline, naming the Slurm jobs still running', async () => {
+      const slurmJob = await h.runSlurmJob(busy, 120);
+      await h.cluster.drain(busy, REASON);
+      const wait = h.cluster.waitDrained(busy, { deadline: deadline(1) });
+      await expect(wait).rejects.toThrow(SlurmWaitError);
+      await expect(wait).rejects.toThrow(new RegExp(`${busy}.*${slurmJob}`));
+    });
+
+    it('resumes a node it drained', async () => {
+      await h.cluster.drain(idle, REASON);
+      expect(await h.cluster.resume(idle)).toEqual({ resumed: true });
+      const status = await h.cluster.status(idle);
+      expect(status).toMatchObject({ state: 'IDLE', drain: 'none' });
+      expect(status.reason).toBeUndefined();
+    });
+
+    it('does not resume a node that is not out of service', async () => {
+      const result = await h.cluster.resume(idle);
+      expect(result.resumed).toBe(false);
+      expect(result.resumed === false && result.why).toMatch(/not drained or down/);
+    });
+
+    it("leaves someone else's drain alone: no new reason, no resume unless forced", async () => {
+      await h.drainAsSomeoneElse(other, FOREIGN);
+      const drain = await h.cluster.drain(other, REASON);
+      expect(drain.ours).toBe(false);
+      expect(drain.ours === false && drain.why).toContain(FOREIGN);
+      expect((await h.cluster.status(other)).reason).toBe(FOREIGN);
+
+      const resume = await h.cluster.resume(other);
+      expect(resume.resumed).toBe(false);
+      expect(resume.resumed === false && resume.why).toMatch(new RegExp(`${other}.*${FOREIGN}.*stays out`));
+      await h.cluster.markFailed(other, 'pitstop: GPU 3 failed checks', 'DOWN');
+      expect(await h.cluster.status(other)).toMatchObject({ drain: 'drained', reason: FOREIGN });
+
+      expect(await h.cluster.resume(other, { force: true })).toEqual({ resumed: true });
+      expect((await h.cluster.status(other)).drain).toBe('none');
+    });
+
+    it('keeps a failed node out, DOWN or DRAIN, with our reason, and can resume it', async () => {
+      await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DOWN');
+      expect(await h.cluster.status(idle)).toMatchObject({
+        state: 'DOWN',
+        reason: 'pitstop: GPU 3 failed checks',
+      });
+      expect(await h.cluster.resume(idle)).toEqual({ resumed: true });
+      await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DRAIN');
+      expect(await h.cluster.status(idle)).toMatchObject({
+        drain: 'drained',
+        reason: 'pitstop: GPU 3 failed checks',
+      });
+    });
+
+    it('sees a restarted slurmd register again (waitBack), not before', async () => {
+      await h.cluster.drain(rebooted, REASON);
+      const since = h.clock.now();
+      await h.stopSlurmd(rebooted);
+      const early = await h.cluster
+        .waitBack(rebooted, since, { deadline: deadline(1) })
+        .catch((e: Error) => e);
+      expect(early).toBeInstanceOf(SlurmWaitError);
+      expect((early as Error).message).toMatch(/not back/);
+
+      await h.startSlurmd(rebooted);
+      const messages: string[] = [];
+      const back = await h.cluster.waitBack(rebooted, since, {
+        deadline: deadline(30),
+        onProgress: (m) => messages.push(m),
+      });
+      expect(back.responding).toBe(true);
+      expect(Date.parse(back.slurmdStartTime!)).toBeGreaterThanOrEqual(
+        Math.floor(since.getTime() / 1000) * 1000,
+      );
+      // Our drain survives the restart: the node waits for its health checks.
+      expect(back).toMatchObject({ drain: 'drained', reason: REASON });
+    });
+
+    it('sees a stopped slurmd as not responding after SlurmdTimeout, and back once it registers', async () => {
+      const since = h.clock.now();
+      await h.stopSlurmd(rebooted);
+      let status = await h.cluster.status(rebooted);
+      for (let i = 0; i < 60 && status.responding; i++) {
+        await h.pass(1000);
+        status = await h.cluster.status(rebooted);
+      }
+      expect(status.responding).toBe(false);
+      await h.startSlurmd(rebooted);
+      const back = await h.cluster.waitBack(rebooted, since, { deadline: deadline(30) });
+      expect(back).toMatchObject({ responding: true, drain: 'none' });
+      expect(back.state).not.toBe('DOWN');
+    }, 90_000);
+  });
+}
