@@ -10,18 +10,24 @@ const SDK_WARNINGS = [
 ];
 
 type Sink = (message: string) => void;
+type Warn = (...args: unknown[]) => void;
 
-let sink: Sink = () => {};
+/** A console.warn that sends the SDK's lines to `sink()` and everything else to `next`. */
+export function filterSdkWarnings(next: Warn, sink: () => Sink): Warn {
+  return (...args: unknown[]) => {
+    const text = args.map(String).join(' ');
+    if (SDK_WARNINGS.some((pattern) => pattern.test(text))) sink()(text);
+    else next(...args);
+  };
+}
+
+let current: Sink = () => {};
 let installed = false;
 
+/** Installs the filter once per process; later calls only change where the lines go. */
 export function routeSdkWarnings(to: Sink = () => {}): void {
-  sink = to;
+  current = to;
   if (installed) return;
   installed = true;
-  const original = console.warn.bind(console);
-  console.warn = (...args: unknown[]) => {
-    const text = args.map(String).join(' ');
-    if (SDK_WARNINGS.some((pattern) => pattern.test(text))) sink(text);
-    else original(...args);
-  };
+  console.warn = filterSdkWarnings(console.warn.bind(console), () => current);
 }
