@@ -1,5 +1,83 @@
 import type { Command } from 'commander';
-import { notBuilt } from './errors.js';
+import { loadConfig } from '../config.js';
+import { faultLabel, type MaintenanceEvent } from '../domain/event.js';
+import type { NodeStatus } from '../domain/node.js';
+import { mapInstancesToNodes, type NodeMapping } from '../oci/node-mapping.js';
+import { OciCloud } from '../oci/oci-cloud.js';
+import { slurmClusterFromConfig } from '../slurm/from-config.js';
+import { CliError } from './errors.js';
+
+interface DiscoveredEvent {
+  event: MaintenanceEvent;
+  node?: string;
+  mappedVia?: string;
+  slurm?: Pick<NodeStatus, 'state' | 'flags' | 'drain' | 'gpus' | 'gpuType' | 'partitions' | 'reason'>;
+}
+
+function describe(found: DiscoveredEvent[]): string {
+  if (found.length === 0) return 'no maintenance events';
+  return found
+    .map(({ event, node, slurm }) =>
+      [
+        event.id,
+        event.state,
+        event.timeWindowStart ?? '-',
+        faultLabel(event),
+        event.canReschedule ? 'reschedulable' : 'fixed window',
+        node ?? '(no Slurm node)',
+        slurm ? `${slurm.state}${slurm.drain === 'none' ? '' : `+${slurm.drain}`} ${slurm.gpus} GPUs` : '-',
+      ].join('\t'),
+    )
+    .join('\n');
+}
+
+function combine(events: MaintenanceEvent[], mapping: NodeMapping): DiscoveredEvent[] {
+  const nodes = new Map((mapping.slurmNodes ?? []).map((n) => [n.name, n]));
+  return events.map((event) => {
+    const mapped = mapping.nodes.get(event.instanceId);
+    const status = mapped && nodes.get(mapped.node);
+    return {
+      event,
+      ...(mapped ? { node: mapped.node, mappedVia: mapped.via } : {}),
+      ...(status
+        ? {
+            slurm: {
+              state: status.state,
+              flags: status.flags,
+              drain: status.drain,
+              gpus: status.gpus,
+              gpuType: status.gpuType,
+              partitions: status.partitions,
+              reason: status.reason,
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+async function discoverOnce(options: { once?: boolean; json?: boolean }): Promise<void> {
+  if (!options.once) {
+    throw new CliError(
+      'discover runs one sweep: add --once (the recurring sweep is part of `pitstop serve`)',
+      2,
+    );
+  }
+  const config = loadConfig();
+  const say = (message: string) => process.stderr.write(`pitstop: ${message}\n`);
+  const cloud = await OciCloud.create(config.oci);
+  const events = await cloud.discoverEvents({ onProgress: say });
+  const mapping = await mapInstancesToNodes(cloud.context, [...new Set(events.map((e) => e.instanceId))], {
+    steps: config.slurm.nodeMapping,
+    mgmtCommand: config.slurm.mgmtCommand,
+    cluster: slurmClusterFromConfig(config.slurm),
+    concurrency: config.oci.concurrency,
+    timeoutMs: config.slurm.timeoutMs,
+  });
+  for (const problem of mapping.unavailable) say(`node mapping: ${problem}`);
+  const found = combine(events, mapping);
+  process.stdout.write(`${options.json ? JSON.stringify(found, null, 2) : describe(found)}\n`);
+}
 
 export function registerDiscover(program: Command): void {
   program
@@ -7,5 +85,5 @@ export function registerDiscover(program: Command): void {
     .description('sweep every compartment for maintenance events and map them to Slurm nodes')
     .option('--once', 'one sweep, then exit')
     .option('--json', 'print the events as JSON')
-    .action(() => notBuilt('discover', 'the OCI issue'));
+    .action(discoverOnce);
 }

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import type { NodeStatus } from '../domain/node.js';
 import { NodeName } from '../domain/node.js';
 import type { Cluster, Instance } from '../ports.js';
 import { mapConcurrently } from './concurrency.js';
@@ -24,6 +25,8 @@ export interface NodeMapping {
   nodes: Map<string, { node: string; via: MappingStep }>;
   /** Steps that could not run, with why (e.g. "oci-hpc: mgmt not found"). */
   unavailable: string[];
+  /** The Slurm nodes as listed for the mapping (GPUs, partitions, state), when Slurm answered. */
+  slurmNodes?: NodeStatus[];
 }
 
 const MgmtNode = z.looseObject({ ocid: z.string(), hostname: z.string() });
@@ -60,7 +63,8 @@ export async function mapInstancesToNodes(
   options: NodeMappingOptions,
 ): Promise<NodeMapping> {
   const mapping: NodeMapping = { nodes: new Map(), unavailable: [] };
-  const slurmNodes = await listSlurmNodes(options, mapping);
+  mapping.slurmNodes = await listSlurmNodes(options, mapping);
+  const slurmNodes = mapping.slurmNodes && new Map(mapping.slurmNodes.map((n) => [n.name, n.address]));
   const known = (name: string) => NodeName.safeParse(name).success && (!slurmNodes || slurmNodes.has(name));
   const instances = new Map<string, Instance>();
   const instanceOf = async (id: string) => {
@@ -103,14 +107,13 @@ export async function mapInstancesToNodes(
 async function listSlurmNodes(
   options: NodeMappingOptions,
   mapping: NodeMapping,
-): Promise<Map<string, string | undefined> | undefined> {
+): Promise<NodeStatus[] | undefined> {
   if (!options.cluster) {
     mapping.unavailable.push('slurm: no Slurm adapter wired; node names were not checked against Slurm');
     return undefined;
   }
   try {
-    const nodes = await options.cluster.listNodes();
-    return new Map(nodes.map((n) => [n.name, n.address]));
+    return await options.cluster.listNodes();
   } catch (error) {
     mapping.unavailable.push(`slurm: listing the nodes failed (${(error as Error).message})`);
     return undefined;

@@ -10,7 +10,7 @@ import { Faults } from './faults.js';
 import { type CommandRunner, Fleet, type MaintenanceTransition } from './fleet.js';
 import { Random } from './random.js';
 import { type Call, type Reply, ROUTES, type Route } from './routes.js';
-import type { Scenario } from './scenario.js';
+import type { Lifecycle, Scenario } from './scenario.js';
 import { signatureProblem } from './signature.js';
 
 export interface OciSimulatorOptions {
@@ -20,6 +20,8 @@ export interface OciSimulatorOptions {
   /** Seeds ids of new resources and the random faults. */
   seed?: number | string;
   maxPageSize?: number;
+  /** Overrides the scenario's stage durations (e.g. the realistic preset). */
+  lifecycle?: Partial<Lifecycle>;
   /** Called (in order, one at a time) when an event's maintenance starts and ends. */
   onMaintenance?: (transition: MaintenanceTransition) => void | Promise<void>;
   commandRunner?: CommandRunner;
@@ -66,7 +68,7 @@ export class OciSimulator {
     this.faults = new Faults(random);
     this.credentials = options.credentials ?? createCredentials(options.scenario.tenancy.id, USER_OCID);
     this.fleet = new Fleet(
-      options.scenario,
+      { ...options.scenario, lifecycle: { ...options.scenario.lifecycle, ...options.lifecycle } },
       random,
       this.clock.now(),
       (transition) => this.runHook(transition),
