@@ -52,7 +52,10 @@ export const parseOciHpc: Parser = (text) => {
       if (/wait for OCA/i.test(message)) findings.push(finding(CHECK, 'error', message));
       continue;
     }
-    if (/:\s*Passed$|Succeeded/.test(message) && level === 'INFO') passed++;
+    // Compact runs report passes as a count: "14 checks: Passed".
+    const tally = /^(\d+) checks: Passed$/.exec(message);
+    if (tally) passed += Number(tally[1]);
+    else if (/:\s*Passed$|Succeeded/.test(message) && level === 'INFO') passed++;
     else if (level === 'ERROR' || level === 'CRITICAL')
       findings.push(finding(CHECK, 'fail', message, 'reboot'));
     else if (level === 'WARNING') {

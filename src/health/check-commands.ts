@@ -1,0 +1,77 @@
+import type { OutputFormat } from './parsers/index.js';
+import type { HealthCheckName } from './shapes.js';
+import type { RemoteCommand } from './transports/transport.js';
+
+export interface CheckCommand {
+  check: HealthCheckName;
+  command: RemoteCommand;
+  format: OutputFormat;
+  /** How to read the output of `command.compactScript`, when a transport runs that instead. */
+  compactFormat?: OutputFormat;
+}
+
+/** The facts the compact nvidia-smi query asks for: what fits 8 GPUs into OCI's 1 KB. */
+const COMPACT_QUERY = [
+  'pci.bus_id',
+  'persistence_mode',
+  'ecc.errors.uncorrected.volatile.total',
+  'remapped_rows.pending',
+  'remapped_rows.failure',
+  'pcie.link.width.current',
+  'pcie.link.width.max',
+  'clocks_event_reasons.hw_slowdown',
+].join(',');
+
+// The GPU-to-GPU block of `nvidia-smi topo -m` (the NIC and affinity columns are dropped).
+const COMPACT_TOPOLOGY = `nvidia-smi topo -m | awk '!n && /GPU0/ { for (i = 1; i <= NF; i++) if ($i ~ /^GPU[0-9]+$/) n++; h = ""; for (i = 1; i <= n; i++) h = h " " $i; print " " h; next } n && /^GPU[0-9]/ { r = $1; for (i = 2; i <= n + 1; i++) r = r " " $i; print r }'`;
+
+// The first line of each distinct Xid per GPU, cut to 200 characters, and how much was read.
+const COMPACT_XIDS = `dmesg --time-format iso | awk 'match($0, /NVRM: Xid \\(PCI:[^)]*\\): [0-9]+/) { k = substr($0, RSTART, RLENGTH); if (!(k in seen)) { seen[k] = 1; print substr($0, 1, 200) } } /RmInitAdapter failed|fallen off the bus/ { print substr($0, 1, 200) } END { print NR " kernel lines read" }'`;
+
+// Failures, warnings and the closing lines of check_gpu_setup.py; passes only as a count.
+const OCI_HPC_SCRIPT = '/opt/oci-hpc/healthchecks/check_gpu_setup.py';
+const COMPACT_OCI_HPC = `python3 ${OCI_HPC_SCRIPT} 2>&1 | awk '/ - (ERROR|WARNING|CRITICAL) - |Healthcheck::|Finished / { print substr($0, 1, 200); next } /: Passed$/ { p++ } END { print "0000-00-00 00:00:00,000 - INFO - " p + 0 " checks: Passed" }'`;
+
+/** What each check runs on the node, and how its output is read. */
+export function checkCommand(check: HealthCheckName, dcgmLevel: number): CheckCommand {
+  switch (check) {
+    case 'nvidia-smi-q':
+      return {
+        check,
+        command: {
+          argv: ['nvidia-smi', '-q'],
+          compactScript: `nvidia-smi --query-gpu=${COMPACT_QUERY} --format=csv`,
+        },
+        format: 'nvidia-smi-q',
+        compactFormat: 'nvidia-smi-query-csv',
+      };
+    case 'nvidia-smi-nvlink':
+      return {
+        check,
+        command: { argv: ['nvidia-smi', 'nvlink', '-s'], compactScript: COMPACT_TOPOLOGY },
+        format: 'nvidia-smi-nvlink',
+        compactFormat: 'nvidia-smi-topo',
+      };
+    case 'dmesg':
+      return {
+        check,
+        command: { argv: ['dmesg', '--time-format', 'iso'], compactScript: COMPACT_XIDS },
+        format: 'dmesg',
+        compactFormat: 'dmesg',
+      };
+    case 'dcgmi-diag':
+      // No compact form: a DCGM JSON report rarely fits in 1 KB; the transport says so if it does not.
+      return {
+        check,
+        command: { argv: ['dcgmi', 'diag', '-r', String(dcgmLevel), '-j'] },
+        format: 'dcgmi-diag-json',
+      };
+    case 'oci-hpc':
+      return {
+        check,
+        command: { argv: ['python3', OCI_HPC_SCRIPT], compactScript: COMPACT_OCI_HPC },
+        format: 'oci-hpc',
+        compactFormat: 'oci-hpc',
+      };
+  }
+}
