@@ -23,7 +23,7 @@ const COMPACT_QUERY = [
 ].join(',');
 
 // The GPU-to-GPU block of `nvidia-smi topo -m` (the NIC and affinity columns are dropped).
-const COMPACT_TOPOLOGY = `nvidia-smi topo -m | awk '!n && /GPU0/ { for (i = 1; i <= NF; i++) if ($i ~ /^GPU[0-9]+$/) n++; h = ""; for (i = 1; i <= n; i++) h = h " " $i; print " " h; next } n && /^GPU[0-9]/ { r = $1; for (i = 2; i <= n + 1; i++) r = r " " $i; print r }'`;
+const COMPACT_TOPOLOGY = `nvidia-smi topo -m | awk '{ gsub(/\\033\\[[0-9;]*m/, "") } !n && /GPU0/ { for (i = 1; i <= NF; i++) if ($i ~ /^GPU[0-9]+$/) n++; h = ""; for (i = 1; i <= n; i++) h = h " " $i; print " " h; next } n && /^GPU[0-9]/ { r = $1; for (i = 2; i <= n + 1; i++) r = r " " $i; print r }'`;
 
 // The first line of each distinct Xid per GPU, cut to 200 characters, and how much was read.
 const COMPACT_XIDS = `dmesg --time-format iso | awk 'match($0, /NVRM: Xid \\(PCI:[^)]*\\): [0-9]+/) { k = substr($0, RSTART, RLENGTH); if (!(k in seen)) { seen[k] = 1; print substr($0, 1, 200) } } /RmInitAdapter failed|fallen off the bus/ { print substr($0, 1, 200) } END { print NR " kernel lines read" }'`;
