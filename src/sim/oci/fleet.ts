@@ -277,7 +277,12 @@ export class Fleet {
 
   private fire(phase: 'start' | 'end', event: SimEvent): void {
     const instance = this.instances.get(event.instanceId)!;
-    this.onTransition({ phase, event, instance, node: instance.node ?? instance.displayName });
+    // A snapshot: hooks run later, one at a time, and a clock jump may have moved the event on.
+    const snapshot = {
+      ...event,
+      lifecycleState: phase === 'start' ? ('STARTED' as const) : event.lifecycleState,
+    };
+    this.onTransition({ phase, event: snapshot, instance, node: instance.node ?? instance.displayName });
   }
 
   private checkNewWindow(event: SimEvent, start: Date, now: Date): void {
