@@ -1,20 +1,111 @@
 import type { Command } from 'commander';
-import { notBuilt } from './errors.js';
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { isPitstopReason, type NodeStatus, PITSTOP_REASON_PREFIX, type SlurmJob } from '../domain/node.js';
+import type { Cluster } from '../ports.js';
+import { SlurmError } from '../slurm/errors.js';
+import { slurmClusterFromConfig } from '../slurm/from-config.js';
+import { describeSlurmJobs } from '../slurm/waits.js';
+import { CliError } from './errors.js';
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
+
+function describeStatus(status: NodeStatus, slurmJobs: SlurmJob[]): string {
+  const state = [status.state, ...status.flags].join('+');
+  const lines = [
+    `${status.name}  ${state}  (${status.drain === 'none' ? 'not drained' : status.drain}, ${status.responding ? 'responding' : 'NOT responding'})`,
+  ];
+  if (status.reason) {
+    const by = [status.reasonUser, status.reasonTime].filter(Boolean).join(', ');
+    const whose = isPitstopReason(status.reason) ? 'Pitstop' : 'not Pitstop';
+    lines.push(`  reason: ${status.reason}${by ? ` (${by})` : ''} [${whose}]`);
+  }
+  lines.push(
+    `  GPUs: ${status.gpus}${status.gpuType ? ` x ${status.gpuType}` : ''}   partitions: ${status.partitions.join(',') || '-'}   address: ${status.address ?? '-'}`,
+    `  slurmd registered: ${status.slurmdStartTime ?? '-'}   booted: ${status.bootTime ?? '-'}`,
+    `  Slurm jobs: ${slurmJobs.length === 0 ? 'none' : describeSlurmJobs(slurmJobs)}`,
+  );
+  return lines.join('\n');
+}
+
+/** Operators type a plain reason; Pitstop's own reasons carry its prefix (that is how it knows them). */
+const ourReason = (text: string) => (isPitstopReason(text) ? text : `${PITSTOP_REASON_PREFIX} ${text}`);
+
+/** Runs one node command; Slurm's errors become operator errors (message, no stack). */
+function withCluster<A extends unknown[]>(
+  run: (cluster: Cluster, drainTimeoutMs: number, ...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args) => {
+    const config = loadConfig();
+    try {
+      await run(slurmClusterFromConfig(config.slurm, systemClock), config.pipeline.drainTimeoutMs, ...args);
+    } catch (error) {
+      if (error instanceof SlurmError) throw new CliError(error.message);
+      throw error;
+    }
+  };
+}
 
 export function registerNode(program: Command): void {
   const node = program.command('node').description('inspect, drain and resume Slurm nodes by hand');
-  for (const [name, description] of [
-    ['status', "show a node's state, reason, GPUs and the Slurm jobs on it"],
-    ['drain', 'drain a node with a pitstop: reason'],
-    ['resume', 'resume a node that Pitstop drained'],
-  ] as const) {
-    node
-      .command(`${name} <node>`)
-      .description(description)
-      .option('--reason <text>', 'reason recorded in Slurm')
-      .option('--wait', 'wait until the node is drained')
-      .option('--force', 'resume even when the reason is not ours')
-      .option('--json', 'print JSON')
-      .action(() => notBuilt(`node ${name}`, 'the Slurm issue'));
-  }
+
+  node
+    .command('status <node>')
+    .description("show a node's state, reason, GPUs and the Slurm jobs on it")
+    .option('--json', 'print JSON')
+    .action(
+      withCluster(async (cluster, _timeout, name: string, options: { json?: boolean }) => {
+        const status = await cluster.status(name);
+        const slurmJobs = await cluster.slurmJobsOn(name);
+        if (options.json) printJson({ status, slurmJobs });
+        else print(describeStatus(status, slurmJobs));
+      }),
+    );
+
+  node
+    .command('drain <node>')
+    .description(`drain a node with a reason (prefixed "${PITSTOP_REASON_PREFIX}" so Pitstop may resume it)`)
+    .option('--reason <text>', 'why, recorded in Slurm', 'drained by hand with pitstop node drain')
+    .option('--wait', 'wait until its Slurm jobs have ended (up to DRAIN_TIMEOUT)')
+    .option('--json', 'print JSON')
+    .action(
+      withCluster(
+        async (
+          cluster,
+          drainTimeoutMs,
+          name: string,
+          options: { reason: string; wait?: boolean; json?: boolean },
+        ) => {
+          const result = await cluster.drain(name, ourReason(options.reason));
+          if (!result.ours) throw new CliError(`${result.why}; nothing was changed.`);
+          const status = options.wait
+            ? await cluster.waitDrained(name, {
+                deadline: new Date(systemClock.now().getTime() + drainTimeoutMs),
+                onProgress: (message) => process.stderr.write(`${message}\n`),
+              })
+            : await cluster.status(name);
+          if (options.json) printJson({ status });
+          else
+            print(
+              `${name} is ${status.drain} (${[status.state, ...status.flags].join('+')}): ${status.reason}`,
+            );
+        },
+      ),
+    );
+
+  node
+    .command('resume <node>')
+    .description("resume a node that Pitstop drained (someone else's drain only with --force)")
+    .option('--force', "resume even when the reason is someone else's")
+    .option('--json', 'print JSON')
+    .action(
+      withCluster(async (cluster, _timeout, name: string, options: { force?: boolean; json?: boolean }) => {
+        const result = await cluster.resume(name, { force: options.force ?? false });
+        if (!result.resumed) throw new CliError(result.why);
+        const status = await cluster.status(name);
+        if (options.json) printJson({ status });
+        else print(`${name} resumed: ${[status.state, ...status.flags].join('+')}`);
+      }),
+    );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
@@ -54,6 +55,14 @@ export class SlurmCommands implements SlurmBackend {
     const file = binDir ? join(binDir, command) : command;
     const shown = `${command} ${args.join(' ')}`;
     const about = node ? `node ${node}: ` : '';
+    // scontrol itself retries a missing slurm.conf for a minute before it says so.
+    if (conf && !existsSync(conf)) {
+      throw new SlurmError(
+        `${about}SLURM_CONF=${conf} does not exist: point it at the cluster's slurm.conf`,
+        node,
+        shown,
+      );
+    }
     let pause = this.retry.initialMs;
     for (let attempt = 1; ; attempt++) {
       const result = await execa(file, args, {
@@ -91,6 +100,12 @@ export class SlurmCommands implements SlurmBackend {
         case 'unknown-node':
           throw new UnknownNodeError(
             `${about}Slurm does not know this node (\`${shown}\`: ${said})`,
+            node,
+            shown,
+          );
+        case 'config':
+          throw new SlurmError(
+            `${about}\`${shown}\` could not read Slurm's configuration (${said}). Set SLURM_CONF to the cluster's slurm.conf.`,
             node,
             shown,
           );

@@ -24,7 +24,7 @@ export class SlurmWaitError extends SlurmError {
   override readonly name = 'SlurmWaitError';
 }
 
-export type SlurmFailure = 'unreachable' | 'unknown-node' | 'auth' | 'refused';
+export type SlurmFailure = 'unreachable' | 'unknown-node' | 'auth' | 'config' | 'refused';
 
 /** Sorts a failed command by its output: only `unreachable` is worth retrying. */
 export function classifySlurmFailure(output: string): SlurmFailure {
@@ -35,6 +35,7 @@ export function classifySlurmFailure(output: string): SlurmFailure {
   )
     return 'unreachable';
   if (/Node \S+ not found|Invalid node name specified/i.test(output)) return 'unknown-node';
+  if (/configuration file|configuration source/i.test(output)) return 'config';
   if (/munge|authentication|Invalid user id|Access.?denied|not authorized/i.test(output)) return 'auth';
   return 'refused';
 }
