@@ -60,7 +60,7 @@ export function parseNodeState(text: string): ParsedNodeState {
     flags.unshift(SUFFIX_FLAGS[rest.at(-1)!]!);
     rest = rest.slice(0, -1);
   }
-  const words = rest.split('+').filter(Boolean);
+  const words = rest.split('+');
   if (words.length === 0 || !words.every((word) => /^[a-z][a-z_]*$/.test(word))) {
     throw new Error(`not a Slurm node state: ${JSON.stringify(text)}`);
   }
