@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { decideVerdict } from '../domain/verdict.js';
+import { systemClock } from '../clock.js';
+import { loadConfig } from '../config.js';
+import { NodeName } from '../domain/node.js';
+import { decideVerdict, type Verdict } from '../domain/verdict.js';
 import { EXIT_CODES, formatVerdict } from '../health/format-verdict.js';
+import { healthRunnerFromConfig } from '../health/from-config.js';
 import { OutputFormat, parseOutput } from '../health/parsers/index.js';
 import { KNOWN_SHAPES, shapeProfile } from '../health/shapes.js';
+import { OciCloud } from '../oci/oci-cloud.js';
+import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { CliError } from './errors.js';
 
 // A usage mistake gives no verdict, so it exits like one that could not be reached: ERROR.
@@ -43,8 +49,64 @@ async function parseCommand(
   const verdict = decideVerdict(
     parseOutput(format.data, text, { expectGpus: gpuCount(options.expectGpus), shape }),
   );
-  process.stdout.write(`${options.json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict, file)}\n`);
+  report(verdict, file, options.json);
+}
+
+function report(verdict: Verdict, subject: string, json?: boolean): void {
+  process.stdout.write(`${json ? JSON.stringify(verdict, null, 2) : formatVerdict(verdict, subject)}\n`);
   process.exitCode = EXIT_CODES[verdict.status];
+}
+
+interface RunOptions {
+  instance?: string;
+  shape?: string;
+  address?: string;
+  since?: string;
+  json?: boolean;
+}
+
+/**
+ * Checks one node by hand, outside a maintenance job: the node must be up already (its slurmd
+ * registered after --since, by default its last boot), then the configured checks run over
+ * HEALTH_TRANSPORT.
+ */
+async function runCommand(node: string, options: RunOptions): Promise<void> {
+  const name = NodeName.safeParse(node);
+  if (!name.success) throw new CliError(`"${node}": ${name.error.issues[0]?.message}`, NO_VERDICT);
+  const config = loadConfig();
+  const say = (message: string) => process.stderr.write(`pitstop: ${message}\n`);
+  const cluster = slurmClusterFromConfig(config.slurm);
+  const status = await cluster.status(name.data).catch((error: Error) => {
+    throw new CliError(`cannot read ${node} from Slurm: ${error.message}`, NO_VERDICT);
+  });
+  const since = options.since ?? status.bootTime ?? status.slurmdStartTime;
+  if (since === undefined || Number.isNaN(new Date(since).getTime())) {
+    throw new CliError(
+      `--since: give the time the maintenance of ${node} ended (Slurm shows no boot time for it)`,
+      NO_VERDICT,
+    );
+  }
+  const needsCloud = config.health.transport === 'oci-run-command' || (options.instance && !options.shape);
+  if (config.health.transport === 'oci-run-command' && !options.instance) {
+    throw new CliError('--instance: HEALTH_TRANSPORT=oci-run-command needs the instance OCID', NO_VERDICT);
+  }
+  const cloud = needsCloud ? await OciCloud.create(config.oci) : undefined;
+  const shape =
+    options.shape ??
+    (cloud && options.instance ? (await cloud.getInstance(options.instance)).shape : undefined);
+  const runner = healthRunnerFromConfig(config.health, { cluster, cloud, clock: systemClock });
+  const verdict = await runner.run(
+    {
+      node: name.data,
+      // Only Run Command addresses the node by its instance; ssh goes by address or name.
+      instanceId: options.instance ?? '',
+      shape,
+      address: options.address ?? status.address,
+      since: new Date(since),
+    },
+    { deadline: new Date(systemClock.now().getTime() + config.health.timeoutMs), onProgress: say },
+  );
+  report(verdict, node, options.json);
 }
 
 export function registerHealth(program: Command): void {
@@ -60,8 +122,10 @@ export function registerHealth(program: Command): void {
   health
     .command('run <node>')
     .description('run the configured checks on a node')
+    .option('--instance <ocid>', 'the OCI instance (for oci-run-command, and its shape)')
+    .option('--shape <shape>', 'OCI shape, when --instance is not given')
+    .option('--address <host>', "address to reach the node at (default: Slurm's NodeAddr)")
+    .option('--since <time>', "only kernel messages after this ISO time count (default: the node's boot)")
     .option('--json', 'print the verdict as JSON')
-    .action(() => {
-      throw new CliError('pitstop health run is not wired yet', 3);
-    });
+    .action(runCommand);
 }
