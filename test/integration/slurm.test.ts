@@ -2,7 +2,13 @@
  * Against a real Slurm (Debian's slurmctld/slurmd 22.05+), started here on this machine.
  * Under CI=true a missing Slurm fails these tests; elsewhere they are skipped with the reason.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { SlurmCommands } from '../../src/slurm/commands.js';
+import { SlurmUnreachableError } from '../../src/slurm/errors.js';
 import { parseNodeState } from '../../src/slurm/parsers/node-state.js';
 import { type RunningCluster, slurmUnavailableReason, startCluster } from '../support/slurm-cluster.js';
 import { describeClusterContract } from '../support/slurm-contract.js';
@@ -40,6 +46,76 @@ describe.skipIf(unavailable !== null && !mustRun)('real Slurm', () => {
       expect(Object.fromEntries(ours.map((node) => [node.name, node.drain]))).toEqual(drainBySinfo);
       expect(drainBySinfo).toMatchObject({ 'gpu-1': 'drained', 'gpu-2': 'draining', 'gpu-3': 'none' });
       await harness.reset();
+    });
+  });
+
+  it('retries when slurmctld does not answer, then names the node and what to check', async () => {
+    const conf = join(cluster.dir, 'unreachable.conf');
+    // The same cluster, but a controller port nothing listens on.
+    writeFileSync(
+      conf,
+      readFileSync(cluster.slurmConf, 'utf8').replace(/^SlurmctldPort=.*$/m, 'SlurmctldPort=1'),
+    );
+    const commands = new SlurmCommands({
+      conf,
+      timeoutMs: 30_000,
+      clock: systemClock,
+      retry: { attempts: 2, initialMs: 10 },
+    });
+    const error = await commands.showNodes('gpu-1').catch((e: Error) => e);
+    expect(error).toBeInstanceOf(SlurmUnreachableError);
+    expect((error as Error).message).toMatch(
+      /node gpu-1: .*could not reach slurmctld after 2 attempts \(.*Unable to contact slurm controller/,
+    );
+    expect((error as Error).message).toContain(conf);
+  }, 60_000);
+
+  describe('pitstop node (the operator CLI)', () => {
+    const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
+    const pitstop = (...args: string[]) =>
+      execa('node', [bin, 'node', ...args], {
+        reject: false,
+        env: { SLURM_CONF: cluster.slurmConf, LOG_LEVEL: 'silent' },
+      });
+
+    it('shows a node, drains it with --wait while a Slurm job ends, and resumes it', {
+      timeout: 60_000,
+    }, async () => {
+      const harness = realHarness(cluster);
+      await harness.reset();
+      // Long enough to outlast two CLI start-ups (about a second each).
+      const slurmJob = await harness.runSlurmJob('gpu-2', 8);
+      const shown = await pitstop('status', 'gpu-2', '--json');
+      expect(shown.exitCode).toBe(0);
+      const { status, slurmJobs } = JSON.parse(shown.stdout);
+      expect(status).toMatchObject({ name: 'gpu-2', state: 'MIXED', gpus: 8 });
+      expect(slurmJobs.map((job: { id: string }) => job.id)).toEqual([slurmJob]);
+
+      const drained = await pitstop('drain', 'gpu-2', '--reason', 'fan check', '--wait');
+      expect(drained.exitCode).toBe(0);
+      expect(drained.stdout).toBe('gpu-2 is drained (IDLE+DRAIN): pitstop: fan check');
+      expect(drained.stderr).toContain(slurmJob);
+
+      const resumed = await pitstop('resume', 'gpu-2');
+      expect(resumed.exitCode).toBe(0);
+      expect((await pitstop('status', 'gpu-2')).stdout).toMatch(/^gpu-2 {2}IDLE.*not drained/);
+    });
+
+    it("refuses someone else's drain unless --force, and bad names before any command", async () => {
+      const harness = realHarness(cluster);
+      await harness.reset();
+      await harness.drainAsSomeoneElse('gpu-3', 'hw ticket 4711 bad fan');
+      const refused = await pitstop('resume', 'gpu-3');
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(/gpu-3 was drained by root .* "hw ticket 4711 bad fan", not by Pitstop/);
+      expect((await pitstop('drain', 'gpu-3')).exitCode).toBe(1);
+      expect((await pitstop('status', 'gpu-3')).stdout).toContain('reason: hw ticket 4711 bad fan');
+      expect((await pitstop('resume', 'gpu-3', '--force')).exitCode).toBe(0);
+
+      const bad = await pitstop('drain', 'gpu-1;scontrol update NodeName=gpu-1 State=DOWN');
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toMatch(/not a Slurm node name.*nothing was run/);
+      expect((await harness.cluster.status('gpu-1')).drain).toBe('none');
     });
   });
 });
