@@ -11,7 +11,7 @@ interface GpuRule {
   verified: string;
   /** The facts the rule judges: a GPU that shows none of them is not judged by it. */
   reads: (keyof GpuFacts)[];
-  /** In a full `-q` document the GPU must show these, or the check cannot tell. */
+  /** In a full `-q` document the GPU must show at least one of these, or the check cannot tell. */
   needs?: (keyof GpuFacts)[];
   judge: (gpu: GpuFacts, limits: Thresholds) => Finding | undefined;
 }
@@ -89,7 +89,8 @@ const RULES: GpuRule[] = [
     check: 'row-remap',
     reads: ['remapPending', 'remapFailure'],
     verified: 'no pending row remap and no remapping failure',
-    needs: ['remapPending'],
+    // Pre-Ampere GPUs retire pages instead of remapping rows.
+    needs: ['remapPending', 'retiredPending'],
     judge: (g) => {
       if (g.remapFailure) return fail('row remapping failed: the GPU must be replaced', 'terminate');
       return g.remapPending
@@ -133,7 +134,7 @@ const RULES: GpuRule[] = [
     check: 'pcie-link',
     reads: ['pcieWidthCurrent', 'pcieWidthMax', 'pcieGenCurrent', 'pcieGenMax'],
     verified: 'PCIe links at full width',
-    needs: ['pcieWidthCurrent', 'pcieWidthMax'],
+    needs: ['pcieWidthCurrent'],
     judge: (g) => {
       const { pcieWidthCurrent: width, pcieWidthMax: maxWidth, pcieGenCurrent: gen, pcieGenMax: maxGen } = g;
       if (width !== undefined && maxWidth !== undefined && width < maxWidth) {
@@ -231,9 +232,9 @@ export function evaluateGpus(report: GpuReport, options: ParseOptions): CheckRes
     const findings: CheckResult[] = [];
     let judgedGpus = 0;
     for (const gpu of report.gpus) {
-      const missing = report.complete ? (rule.needs ?? []).filter((key) => gpu[key] === undefined) : [];
-      if (missing.length > 0) {
-        findings.push(finding(rule.check, 'error', `the output lacks ${missing.join(', ')}`, 'none', gpu.id));
+      const needs = report.complete ? (rule.needs ?? []) : [];
+      if (needs.length > 0 && needs.every((key) => gpu[key] === undefined)) {
+        findings.push(finding(rule.check, 'error', `the output lacks ${needs.join(' or ')}`, 'none', gpu.id));
         continue;
       }
       if (!rule.reads.some((key) => gpu[key] !== undefined)) continue;

@@ -42,9 +42,6 @@ const COLUMNS: Record<string, { fact: keyof GpuFacts; kind: 'text' | 'number' | 
   'reset_status.drain_and_reset_recommended': { fact: 'drainAndResetRecommended', kind: 'flag' },
 };
 
-/** The columns Pitstop's own query asks for (the oci-run-command transport); all are judged. */
-export const QUERY_FIELDS = Object.keys(COLUMNS).filter((name) => !name.startsWith('clocks_throttle'));
-
 /** `[N/A]`, `[Not Supported]`, `[Requested functionality has been deprecated]`: not shown. */
 const UNKNOWN = /^\[.*\]$|^N\/A$/i;
 
@@ -79,7 +76,7 @@ export function readNvidiaSmiCsv(text: string): GpuReport | undefined {
   return GpuReport.parse({ attachedGpus: gpus.length, gpus, complete: false });
 }
 
-export const CHECK = 'nvidia-smi-query-csv';
+const CHECK = 'nvidia-smi-query-csv';
 
 export const parseNvidiaSmiCsv: Parser = (text, options) => {
   const failures = driverFailures(text);

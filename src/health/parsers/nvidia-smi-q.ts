@@ -98,7 +98,7 @@ export function readNvidiaSmiQ(text: string): GpuReport {
   });
 }
 
-export const CHECK = 'nvidia-smi-q';
+const CHECK = 'nvidia-smi-q';
 
 export const parseNvidiaSmiQ: Parser = (text, options) => {
   const failures = driverFailures(text);

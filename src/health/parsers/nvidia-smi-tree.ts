@@ -20,7 +20,7 @@ const KEY_VALUE = /^(\s*)(\S.*?)\s+:\s?(.*?)\s*$/;
 const TITLE = /^(\s*)([A-Za-z].*?)\s*$/;
 
 /** Stand-in id for GPU sections in excerpts that start below the `GPU <bus id>` line. */
-export const UNNAMED_GPU = 'unnamed';
+const UNNAMED_GPU = 'unnamed';
 
 /**
  * Reads the indentation structure of `nvidia-smi -q` (any driver's column width). Lines that

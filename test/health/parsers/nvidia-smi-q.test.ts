@@ -158,6 +158,19 @@ describe('nvidia-smi -q', () => {
     ]);
   });
 
+  it('judges a pre-Ampere GPU by its retired pages when it has no row remapper', () => {
+    const volta = edit(
+      edit(HEALTHY, / {4}Remapped Rows\n( {8}.*\n| {12}.*\n)*/, ''),
+      /(Retired Pages\n\s+Single Bit ECC\s+: )N\/A\n(\s+Double Bit ECC\s+: )N\/A\n(\s+Pending Page Blacklist\s+: )N\/A/,
+      '$12\n$20\n$3No',
+    );
+    const verdict = verdictOf('nvidia-smi-q', volta, h100);
+    expect(verdict.status).toBe('PASS');
+    expect(verdict.checks).toContainEqual(
+      expect.objectContaining({ check: 'retired-pages', status: 'pass' }),
+    );
+  });
+
   it('reads the pre-Ampere ECC layout (Single Bit / Double Bit totals)', () => {
     const volta = [
       'Attached GPUs : 1',
