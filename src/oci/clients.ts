@@ -3,6 +3,7 @@ import computeInstanceAgent from 'oci-computeinstanceagent';
 import core from 'oci-core';
 import identity from 'oci-identity';
 import workRequests from 'oci-workrequests';
+import { RetryAfterHttpClient } from './http-client.js';
 import { type RetryPolicy, requestTimeoutOptions, retryConfiguration } from './retry.js';
 
 export interface OciClients {
@@ -25,23 +26,29 @@ export function createClients(
   provider: common.AuthenticationDetailsProvider,
   options: ClientOptions,
 ): OciClients {
-  const params = { authenticationDetailsProvider: provider };
-  const configuration = {
-    retryConfiguration: retryConfiguration(options.retry),
-    httpOptions: requestTimeoutOptions(options.retry.requestTimeoutMs),
-    // The SDK's default circuit breaker (on for identity, work requests, VCN, agent) hands back
-    // its `{response}` wrapper instead of the response whenever httpOptions are set, and our
-    // retry policy already backs off; so the breaker is off.
-    circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
-  };
+  const retry = retryConfiguration(options.retry);
+  // One HTTP client per service client: each SDK client hands its own to the retrier.
+  const params = () => ({
+    httpClient: new RetryAfterHttpClient(
+      new common.DefaultRequestSigner(provider),
+      requestTimeoutOptions(options.retry.requestTimeoutMs),
+      options.retry.maxDelayMs,
+    ),
+  });
+  // With our own HTTP client the SDK's default circuit breaker is never used: our retry policy
+  // backs off instead (and the breaker returns its wrapper, not the response, with httpOptions).
+  const configuration = { retryConfiguration: retry };
   const clients: OciClients = {
-    identity: new identity.IdentityClient(params, configuration),
-    compute: new core.ComputeClient(params, configuration),
-    network: new core.VirtualNetworkClient(params, configuration),
-    workRequests: new workRequests.WorkRequestClient(params, configuration),
-    agent: new computeInstanceAgent.ComputeInstanceAgentClient(params, configuration),
+    identity: new identity.IdentityClient(params(), configuration),
+    compute: new core.ComputeClient(params(), configuration),
+    network: new core.VirtualNetworkClient(params(), configuration),
+    workRequests: new workRequests.WorkRequestClient(params(), configuration),
+    agent: new computeInstanceAgent.ComputeInstanceAgentClient(params(), configuration),
   };
-  for (const client of Object.values(clients)) pointAt(client, options);
+  // With its own HTTP client an SDK client no longer takes the region from the provider.
+  const region =
+    options.region ?? (common.isRegionProvider(provider) ? provider.getRegion()?.regionId : undefined);
+  for (const client of Object.values(clients)) pointAt(client, { endpoint: options.endpoint, region });
   return clients;
 }
 
