@@ -33,13 +33,19 @@ function describeStatus(status: NodeStatus, slurmJobs: SlurmJob[]): string {
 const ourReason = (text: string) => (isPitstopReason(text) ? text : `${PITSTOP_REASON_PREFIX} ${text}`);
 
 /** Runs one node command; Slurm's errors become operator errors (message, no stack). */
+interface NodeCommandContext {
+  cluster: Cluster;
+  drainTimeoutMs: number;
+}
+
 function withCluster<A extends unknown[]>(
-  run: (cluster: Cluster, drainTimeoutMs: number, ...args: A) => Promise<void>,
+  run: (context: NodeCommandContext, ...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args) => {
     const config = loadConfig();
+    const cluster = slurmClusterFromConfig(config.slurm, systemClock);
     try {
-      await run(slurmClusterFromConfig(config.slurm, systemClock), config.pipeline.drainTimeoutMs, ...args);
+      await run({ cluster, drainTimeoutMs: config.pipeline.drainTimeoutMs }, ...args);
     } catch (error) {
       if (error instanceof SlurmError) throw new CliError(error.message);
       throw error;
@@ -55,7 +61,7 @@ export function registerNode(program: Command): void {
     .description("show a node's state, reason, GPUs and the Slurm jobs on it")
     .option('--json', 'print JSON')
     .action(
-      withCluster(async (cluster, _timeout, name: string, options: { json?: boolean }) => {
+      withCluster(async ({ cluster }, name: string, options: { json?: boolean }) => {
         const status = await cluster.status(name);
         const slurmJobs = await cluster.slurmJobsOn(name);
         if (options.json) printJson({ status, slurmJobs });
@@ -72,8 +78,7 @@ export function registerNode(program: Command): void {
     .action(
       withCluster(
         async (
-          cluster,
-          drainTimeoutMs,
+          { cluster, drainTimeoutMs },
           name: string,
           options: { reason: string; wait?: boolean; json?: boolean },
         ) => {
@@ -100,7 +105,7 @@ export function registerNode(program: Command): void {
     .option('--force', "resume even when the reason is someone else's")
     .option('--json', 'print JSON')
     .action(
-      withCluster(async (cluster, _timeout, name: string, options: { force?: boolean; json?: boolean }) => {
+      withCluster(async ({ cluster }, name: string, options: { force?: boolean; json?: boolean }) => {
         const result = await cluster.resume(name, { force: options.force ?? false });
         if (!result.resumed) throw new CliError(result.why);
         const status = await cluster.status(name);

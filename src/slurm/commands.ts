@@ -4,7 +4,13 @@ import { execa } from 'execa';
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
 import type { Clock } from '../ports.js';
 import type { NodeUpdate, SlurmBackend } from './backend.js';
-import { classifySlurmFailure, SlurmError, SlurmUnreachableError, UnknownNodeError } from './errors.js';
+import {
+  classifySlurmFailure,
+  SlurmError,
+  type SlurmFailure,
+  SlurmUnreachableError,
+  UnknownNodeError,
+} from './errors.js';
 import { validNodeName } from './node-name.js';
 import { parseScontrolNodes } from './parsers/scontrol-node.js';
 import { parseSqueue, SQUEUE_FORMAT } from './parsers/squeue.js';
@@ -54,11 +60,10 @@ export class SlurmCommands implements SlurmBackend {
     const { binDir, conf, timeoutMs, clock } = this.options;
     const file = binDir ? join(binDir, command) : command;
     const shown = `${command} ${args.join(' ')}`;
-    const about = node ? `node ${node}: ` : '';
     // scontrol itself retries a missing slurm.conf for a minute before it says so.
     if (conf && !existsSync(conf)) {
       throw new SlurmError(
-        `${about}SLURM_CONF=${conf} does not exist: point it at the cluster's slurm.conf`,
+        `${node ? `node ${node}: ` : ''}SLURM_CONF=${conf} does not exist: point it at the cluster's slurm.conf`,
         node,
         shown,
       );
@@ -75,7 +80,7 @@ export class SlurmCommands implements SlurmBackend {
       if (!result.failed) return result.stdout;
       if (result.code === 'ENOENT') {
         throw new SlurmError(
-          `${about}${file} not found: install slurm-client, or set SLURM_BIN_DIR to where ${command} is`,
+          `${file} not found: install slurm-client, or set SLURM_BIN_DIR to where ${command} is`,
           node,
           shown,
         );
@@ -88,37 +93,53 @@ export class SlurmCommands implements SlurmBackend {
         continue;
       }
       const said = result.timedOut ? `no answer within ${timeoutMs} ms` : output || `exit ${result.exitCode}`;
-      switch (failure) {
-        case 'unreachable':
-          throw new SlurmUnreachableError(
-            `${about}\`${shown}\` could not reach slurmctld after ${attempt} attempts (${said}). ` +
-              `Check that slurmctld runs and answers \`scontrol ping\`, that SLURM_CONF ` +
-              `(${conf ?? 'Slurm default'}) is this cluster's, and that munged runs here.`,
-            node,
-            shown,
-          );
-        case 'unknown-node':
-          throw new UnknownNodeError(
-            `${about}Slurm does not know this node (\`${shown}\`: ${said})`,
-            node,
-            shown,
-          );
-        case 'config':
-          throw new SlurmError(
-            `${about}\`${shown}\` could not read Slurm's configuration (${said}). Set SLURM_CONF to the cluster's slurm.conf.`,
-            node,
-            shown,
-          );
-        case 'auth':
-          throw new SlurmError(
-            `${about}\`${shown}\` was not authorized (${said}). Pitstop needs a Slurm operator or ` +
-              `root, and munged with the cluster's key.`,
-            node,
-            shown,
-          );
-        default:
-          throw new SlurmError(`${about}\`${shown}\` failed: ${said}`, node, shown);
-      }
+      throw failureError(failure, { node, shown, said, conf, attempts: attempt });
     }
+  }
+}
+
+/** The error for a failed command: what happened, to which node, and what to check. */
+function failureError(
+  failure: SlurmFailure,
+  context: {
+    node: string | undefined;
+    shown: string;
+    said: string;
+    conf: string | undefined;
+    attempts: number;
+  },
+): SlurmError {
+  const { node, shown, said, conf, attempts } = context;
+  const about = node ? `node ${node}: ` : '';
+  switch (failure) {
+    case 'unreachable':
+      return new SlurmUnreachableError(
+        `${about}\`${shown}\` could not reach slurmctld after ${attempts} attempts (${said}). ` +
+          `Check that slurmctld runs and answers \`scontrol ping\`, that SLURM_CONF ` +
+          `(${conf ?? 'Slurm default'}) is this cluster's, and that munged runs here.`,
+        node,
+        shown,
+      );
+    case 'unknown-node':
+      return new UnknownNodeError(
+        `${about}Slurm does not know this node (\`${shown}\`: ${said})`,
+        node,
+        shown,
+      );
+    case 'config':
+      return new SlurmError(
+        `${about}\`${shown}\` could not read Slurm's configuration (${said}). Set SLURM_CONF to the cluster's slurm.conf.`,
+        node,
+        shown,
+      );
+    case 'auth':
+      return new SlurmError(
+        `${about}\`${shown}\` was not authorized (${said}). Pitstop needs a Slurm operator or ` +
+          `root, and munged with the cluster's key.`,
+        node,
+        shown,
+      );
+    default:
+      return new SlurmError(`${about}\`${shown}\` failed: ${said}`, node, shown);
   }
 }
