@@ -185,13 +185,26 @@ export async function stopCluster(dir: string): Promise<void> {
   for (const { pid, binary } of started) await killAndWait(pid, binary);
 }
 
+/** Kills the daemons of DIR/pids at once (no waiting): for a test process that exits early. */
+function killNow(dir: string): void {
+  try {
+    for (const line of readFileSync(join(dir, 'pids'), 'utf8').trim().split('\n')) {
+      const [pid, binary] = line.split(' ');
+      if (isAlive(Number(pid), binary!)) process.kill(Number(pid), 'SIGKILL');
+    }
+  } catch {}
+}
+
 export async function startCluster(
-  options: { dir?: string; timeoutMs?: number } = {},
+  options: { dir?: string; timeoutMs?: number; keepAfterExit?: boolean } = {},
 ): Promise<RunningCluster> {
   const unavailable = slurmUnavailableReason();
   if (unavailable) throw new Error(unavailable);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'pitstop-slurm-'));
   const ownsDir = options.dir === undefined;
+  // A test run that dies before its afterAll must not leave the daemons running.
+  const onExit = () => killNow(dir);
+  if (!options.keepAfterExit) process.once('exit', onExit);
   const timeoutMs = options.timeoutMs ?? 60_000;
   // munged wants every directory on its socket path searchable by all.
   chmodSync(dir, 0o755);
@@ -255,6 +268,7 @@ export async function startCluster(
       slurmdPids.delete(node);
     },
     stop: async () => {
+      process.off('exit', onExit);
       await stopCluster(dir);
       if (ownsDir) rmSync(dir, { recursive: true, force: true });
     },
@@ -264,7 +278,7 @@ export async function startCluster(
 async function main(argv: string[]): Promise<void> {
   const [command, dir] = argv;
   if (command === 'start') {
-    const cluster = await startCluster(dir ? { dir } : {});
+    const cluster = await startCluster({ ...(dir ? { dir } : {}), keepAfterExit: true });
     process.stdout.write(
       `${JSON.stringify({ dir: cluster.dir, slurmConf: cluster.slurmConf, nodes: cluster.nodes })}\n`,
     );
