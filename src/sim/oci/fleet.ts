@@ -83,6 +83,8 @@ export class Fleet {
   private readonly commands = new Map<string, SimCommand>();
   /** Compartments the simulated user has no policy for: lists there answer 404. */
   private readonly denied = new Set<string>();
+  /** When the next event is due to change state; an update makes it due at once. */
+  private nextChangeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     scenario: Scenario,
@@ -205,6 +207,7 @@ export class Fleet {
     // Like OCI, an update replaces the freeform tags wholesale; merging is the caller's job.
     if (details.freeformTags !== undefined) event.freeformTags = details.freeformTags;
     event.version++;
+    this.nextChangeAt = Number.NEGATIVE_INFINITY;
     const request: SimWorkRequest = {
       id: ocid(this.random, 'coreservicesworkrequest', 'iad'),
       eventId: event.id,
@@ -246,15 +249,23 @@ export class Fleet {
 
   /** Moves every event whose window has come along its lifecycle; fires the hooks in order. */
   advance(now: Date): void {
+    // Called on every request and tick: skip the walk until some event is due to move.
+    if (now.getTime() < this.nextChangeAt) return;
+    const { eventStarted, eventProcessing } = this.lifecycle;
+    let next = Number.POSITIVE_INFINITY;
     for (const event of this.events.values()) {
       if (['SUCCEEDED', 'FAILED', 'CANCELED'].includes(event.lifecycleState)) continue;
       const windowStart = new Date(event.timeWindowStart).getTime();
       const elapsed = now.getTime() - windowStart;
+      const stageEnds = [0, eventStarted, eventStarted + eventProcessing].map(
+        (offset) => windowStart + offset,
+      );
+      next = Math.min(next, stageEnds.find((end) => end > now.getTime()) ?? next);
       if (elapsed < 0) continue;
       const target: EventState =
-        elapsed < this.lifecycle.eventStarted
+        elapsed < eventStarted
           ? 'STARTED'
-          : elapsed < this.lifecycle.eventStarted + this.lifecycle.eventProcessing
+          : elapsed < eventStarted + eventProcessing
             ? 'PROCESSING'
             : event.outcome;
       if (target === event.lifecycleState) continue;
@@ -266,13 +277,12 @@ export class Fleet {
         this.fire('start', event);
       }
       if (target === event.outcome) {
-        event.timeFinished = new Date(
-          windowStart + this.lifecycle.eventStarted + this.lifecycle.eventProcessing,
-        ).toISOString();
+        event.timeFinished = new Date(windowStart + eventStarted + eventProcessing).toISOString();
         if (target !== 'SUCCEEDED') event.lifecycleDetails = `The maintenance ended ${target}.`;
         this.fire('end', event);
       }
     }
+    this.nextChangeAt = next;
   }
 
   private fire(phase: 'start' | 'end', event: SimEvent): void {
