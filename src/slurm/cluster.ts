@@ -44,8 +44,9 @@ export class SlurmCluster implements Cluster {
   async drain(node: string, reason: string): Promise<DrainResult> {
     validNodeName(node);
     assertPitstopReason(node, reason);
-    const other = heldByOther(await this.status(node));
     // Draining would replace their reason with ours, and later let Pitstop resume their node.
+    // Slurm has no compare-and-set: the window for someone else's drain is this one round trip.
+    const other = heldByOther(await this.status(node));
     if (other)
       return { ours: false, why: `${other}: it stays out with their reason, and Pitstop will not resume it` };
     await this.backend.updateNode(node, { state: 'DRAIN', reason });
@@ -78,6 +79,10 @@ export class SlurmCluster implements Cluster {
     return { resumed: true };
   }
 
+  /**
+   * DRAIN keeps the node out through reboots; DOWN does not where slurm.conf has
+   * ReturnToService=2 (a DOWN node that registers returns to service, as on the test cluster).
+   */
   async markFailed(node: string, reason: string, mode: DrainMode): Promise<void> {
     validNodeName(node);
     assertPitstopReason(node, reason);
