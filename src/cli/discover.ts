@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { faultLabel, type MaintenanceEvent } from '../domain/event.js';
 import type { NodeStatus } from '../domain/node.js';
+import { createLogger } from '../log.js';
 import { mapInstancesToNodes, type NodeMapping } from '../oci/node-mapping.js';
 import { OciCloud } from '../oci/oci-cloud.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
@@ -65,7 +67,11 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
   }
   const config = loadConfig();
   const say = (message: string) => process.stderr.write(`pitstop: ${message}\n`);
-  const cloud = await OciCloud.create(config.oci);
+  // stdout carries the result; the SDK's retry chatter goes to the structured log on stderr.
+  const log = createLogger(config.logLevel, pino.destination(2));
+  const cloud = await OciCloud.create(config.oci, {
+    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
+  });
   const events = await cloud.discoverEvents({ onProgress: say });
   const mapping = await mapInstancesToNodes(cloud.context, [...new Set(events.map((e) => e.instanceId))], {
     steps: config.slurm.nodeMapping,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { type FaultSpec, parseFaultFlag } from '../sim/oci/faults.js';
+import type { MaintenanceTransition } from '../sim/oci/fleet.js';
 import { generateScenario, parseFleetSize } from '../sim/oci/generate.js';
 import { shellHooks } from '../sim/oci/hooks.js';
 import { REALISTIC_LIFECYCLE, readScenario, type Scenario } from '../sim/oci/scenario.js';
@@ -62,7 +63,9 @@ async function simOci(options: SimOciOptions): Promise<void> {
     seed: options.seed,
     maxPageSize: positiveInt('--max-page-size', options.maxPageSize, 1),
     lifecycle: options.lifecycle === 'realistic' ? REALISTIC_LIFECYCLE : {},
-    onMaintenance: shellHooks({ onStart: options.onMaintenanceStart, onEnd: options.onMaintenanceEnd }),
+    onMaintenance: reportingFailures(
+      shellHooks({ onStart: options.onMaintenanceStart, onEnd: options.onMaintenanceEnd }),
+    ),
   });
   for (const { operation, spec } of faults) sim.faults.set(operation, spec);
   const { endpoint, tenancy } = await sim.start(positiveInt('--port', options.port, 0));
@@ -72,6 +75,20 @@ async function simOci(options: SimOciOptions): Promise<void> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });
   await sim.stop();
+}
+
+/** A failing hook is said on stderr at once; the simulator goes on serving. */
+function reportingFailures(hook: (t: MaintenanceTransition) => Promise<void>) {
+  return async (transition: MaintenanceTransition) => {
+    try {
+      await hook(transition);
+    } catch (error) {
+      process.stderr.write(
+        `pitstop sim oci: the ${transition.phase} hook for ${transition.node} failed: ${(error as Error).message}\n`,
+      );
+      throw error;
+    }
+  };
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -43,6 +43,7 @@ export interface RequestLogEntry {
   replayed?: boolean;
 }
 
+const MAX_LOGGED_REQUESTS = 100_000;
 const USER_OCID = 'ocid1.user.oc1..aaaaaaaapitstopsimulatoruser';
 
 /**
@@ -144,6 +145,9 @@ export class OciSimulator {
     };
     if (retryToken) entry.retryToken = retryToken;
     this.requests.push(entry);
+    // A long demo must not grow without bound; tests never come near this.
+    if (this.requests.length > MAX_LOGGED_REQUESTS)
+      this.requests.splice(0, this.requests.length - MAX_LOGGED_REQUESTS);
     let reply: Reply;
     try {
       const body = await readBody(req);
