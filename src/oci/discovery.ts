@@ -34,8 +34,8 @@ export async function listCompartmentIds(context: OciContext): Promise<string[]>
  * One sweep: compartments → their events (paginated, `concurrency` at a time) → the full event
  * for every one still open (only the full event carries `additionalDetails` and its faults).
  * The timeWindowStart filters are never sent: the SDK formats query dates in local time.
- * A compartment that cannot be read is reported and skipped, so one missing policy does not
- * hide every other compartment's events; if none can be read, the sweep fails.
+ * A compartment (or event) that cannot be read is reported and skipped, so one missing policy
+ * does not hide every other compartment's events; if no compartment can be read, it fails.
  */
 export async function discoverEvents(
   context: OciContext,
@@ -60,9 +60,21 @@ export async function discoverEvents(
   const summaries = perCompartment.flat();
   const open = summaries.filter((s) => !TERMINAL_EVENT_STATES.has(s.state));
   progress(`found ${summaries.length} events (${open.length} open); reading their details`);
-  const full = await mapConcurrently(open, options.concurrency, (s) => fetchEvent(context, s.id));
-  const byId = new Map(full.map((event) => [event.event.id, event.event]));
-  return summaries.map((s) => byId.get(s.id) ?? s);
+  const full = await mapConcurrently(open, options.concurrency, async (summary) => {
+    try {
+      return (await fetchEvent(context, summary.id)).event;
+    } catch (error) {
+      if (!(error instanceof CloudError)) throw error;
+      progress(`skipped event ${summary.id} this sweep: ${error.message}`);
+      return undefined;
+    }
+  });
+  // An open event is only returned whole: its faults are in the details, and a job created
+  // without them would never get them. The next sweep picks up what was skipped.
+  const byId = new Map(full.flatMap((event) => (event ? [[event.id, event]] : [])));
+  return summaries.flatMap((s) =>
+    TERMINAL_EVENT_STATES.has(s.state) ? [s] : byId.has(s.id) ? [byId.get(s.id)!] : [],
+  );
 }
 
 async function listEventSummaries(context: OciContext, compartmentId: string): Promise<MaintenanceEvent[]> {

@@ -108,6 +108,21 @@ describe('discovery through the real SDK', () => {
     );
   });
 
+  it('skips an open event whose details cannot be read this sweep, and says so', async () => {
+    // One at a time, so the four 503s (every attempt) all land on the first event read.
+    harness = await startHarness(scenario, {}, { settings: { concurrency: 1 } });
+    harness.sim.faults.failNext('getInstanceMaintenanceEvent', 'error', 4);
+    const progress: string[] = [];
+    const found = await harness.cloud.discoverEvents({ onProgress: (m) => progress.push(m) });
+    const skipped = progress.filter((m) => m.startsWith('skipped event '));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toContain('503 ServiceUnavailable');
+    const skippedId = /skipped event (\S+) /.exec(skipped[0]!)![1];
+    expect(found).toHaveLength(8);
+    expect(found.some((e) => e.id === skippedId)).toBe(false);
+    expect((await harness.cloud.discoverEvents()).some((e) => e.id === skippedId)).toBe(true);
+  });
+
   it('sends no timeWindowStart filters (the SDK would format them in local time)', async () => {
     harness = await startHarness(scenario);
     await harness.cloud.discoverEvents();
