@@ -40,7 +40,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop health run against a 
     expect(result.stderr).toContain('pitstop: gpu-1: answering over local');
     expect(result.exitCode).toBe(0);
     expect(Verdict.parse(JSON.parse(result.stdout)).status).toBe('PASS');
-  });
+  }, 90_000);
 
   it('gives ERROR (exit 2) when the node does not come back before the deadline', async () => {
     const since = new Date(Date.now() + 60_000).toISOString();
@@ -55,12 +55,12 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop health run against a 
     );
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toMatch(/^ERROR gpu-2\n {2}✗ node-back: gpu-2 did not come back: /);
-    expect(Date.now() - started).toBeLessThan(20_000);
-  });
+    expect(Date.now() - started).toBeLessThan(45_000);
+  }, 90_000);
 
   it('says which node Slurm does not know', async () => {
     const result = await pitstop({}, 'gpu-99', '--shape', HEALTHY_SHAPE);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/cannot read gpu-99 from Slurm/);
-  });
+  }, 90_000);
 });

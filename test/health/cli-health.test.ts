@@ -39,7 +39,7 @@ describe('pitstop health parse', () => {
     expect([pass.exitCode, fail.exitCode, error.exitCode]).toEqual([0, 1, 2]);
     expect(fail.stdout).toMatch(/^FAIL .*\n {2}✗ xid \(GPU PCI:0000:10:1c\): Xid 63/);
     expect(fail.stdout).toContain('Recommended action: reboot the node');
-  });
+  }, 90_000);
 
   it('judges the GPU count given by --expect-gpus and prints the verdict as JSON', async () => {
     const result = await pitstop(
@@ -57,7 +57,7 @@ describe('pitstop health parse', () => {
     expect(verdict.reasons).toEqual([
       'gpu-count: 1 of 8 GPUs visible; reboot, then replace if still missing',
     ]);
-  });
+  }, 90_000);
 
   it('refuses an unknown format or a missing file without a verdict (exit 2)', async () => {
     const format = await pitstop('health', 'parse', '--format', 'lspci', 'x');
@@ -68,5 +68,5 @@ describe('pitstop health parse', () => {
     const missing = await pitstop('health', 'parse', '--format', 'dmesg', '/nonexistent/dmesg.txt');
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/cannot read \/nonexistent\/dmesg\.txt/);
-  });
+  }, 90_000);
 });

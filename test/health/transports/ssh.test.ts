@@ -171,7 +171,8 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransportError);
       expect((error as TransportError).kind).toBe('timeout');
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Without the run timeout ssh would wait out its 60 s ConnectTimeout.
+      expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       await host.stop();
     }
@@ -199,7 +200,7 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
         expect.stringMatching(/^reachable: gpu-1 did not answer over ssh within \d+ s/),
       ]);
       expect(took).toBeGreaterThanOrEqual(2_900);
-      expect(took).toBeLessThan(5_000);
+      expect(took).toBeLessThan(15_000);
       expect(progress.filter((m) => m.includes('not answering over ssh yet')).length).toBeGreaterThanOrEqual(
         2,
       );
