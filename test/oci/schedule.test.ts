@@ -186,6 +186,29 @@ describe('scheduling through the real SDK', () => {
     ).rejects.toThrowError(/is STARTED, not SCHEDULED/);
   });
 
+  it('does not retry 409 IncorrectState (the event moved on; a retry cannot change that)', async () => {
+    const { cloud, sim } = await setUp();
+    clock.advance(86_400_000 + 1_000);
+    const failure = await cloud.context.clients.compute
+      .updateInstanceMaintenanceEvent({
+        instanceMaintenanceEventId: event('flex'),
+        updateInstanceMaintenanceEventDetails: {
+          timeWindowStart: new Date(clock.now().getTime() + 3_600_000),
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ statusCode: 409, serviceCode: 'IncorrectState' });
+    expect(sim.count('updateInstanceMaintenanceEvent')).toBe(1);
+  });
+
+  it('tags an event that already finished (bookkeeping)', async () => {
+    const { cloud, sim } = await setUp();
+    clock.advance(2 * 86_400_000);
+    expect((await cloud.getEvent(event('flex'))).state).toBe('SUCCEEDED');
+    await cloud.tagEvent(event('flex'), { pitstop: 'returned' });
+    expect(sim.fleet.event(event('flex')).freeformTags).toEqual({ owner: 'hpc-team', pitstop: 'returned' });
+  });
+
   it('sends the window in UTC whatever the local time zone', async () => {
     const zone = process.env.TZ;
     process.env.TZ = 'Asia/Kolkata';

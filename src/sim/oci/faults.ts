@@ -39,11 +39,6 @@ export class Faults {
     this.queued.set(operation, [...(this.queued.get(operation) ?? []), ...Array(count).fill(kind)]);
   }
 
-  clear(): void {
-    this.specs.clear();
-    this.queued.clear();
-  }
-
   latencyMs(operation: string): number {
     return this.specFor(operation).latencyMs ?? 0;
   }

@@ -193,17 +193,18 @@ export class Fleet {
     if (ifMatch !== undefined && ifMatch !== this.etagOf(event)) {
       throw new OciApiError(412, 'NoEtagMatch', 'The resource has changed since the etag was read.');
     }
-    if (event.lifecycleState !== 'SCHEDULED') {
-      throw new OciApiError(
-        409,
-        'IncorrectState',
-        `The maintenance event is ${event.lifecycleState}; only a SCHEDULED event can be updated.`,
-      );
-    }
-    if (details.timeWindowStart !== undefined)
+    if (details.timeWindowStart !== undefined) {
+      // Tags can still be set afterwards (bookkeeping marks finished events); the window cannot.
+      if (event.lifecycleState !== 'SCHEDULED') {
+        throw new OciApiError(
+          409,
+          'IncorrectState',
+          `The maintenance event is ${event.lifecycleState}; only a SCHEDULED event can be rescheduled.`,
+        );
+      }
       this.checkNewWindow(event, new Date(details.timeWindowStart), now);
-    if (details.timeWindowStart !== undefined)
       event.timeWindowStart = new Date(details.timeWindowStart).toISOString();
+    }
     // Like OCI, an update replaces the freeform tags wholesale; merging is the caller's job.
     if (details.freeformTags !== undefined) event.freeformTags = details.freeformTags;
     event.version++;
