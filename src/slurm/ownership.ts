@@ -24,12 +24,14 @@ export const isOutOfService = (status: NodeStatus) =>
 
 /**
  * Why the node belongs to someone else right now (null when it does not): it is out of service
- * with a reason that is not Pitstop's. Pitstop never overwrites or clears such a reason.
+ * and its reason is not Pitstop's, or it has none (we never leave a node out without one).
+ * Pitstop never overwrites or clears such a reason.
  */
 export function heldByOther(status: NodeStatus): string | null {
-  if (!isOutOfService(status) || status.reason === undefined || isPitstopReason(status.reason)) return null;
+  if (!isOutOfService(status) || isPitstopReason(status.reason)) return null;
   const who = status.reasonUser ?? 'someone';
   const when = status.reasonTime ? ` at ${status.reasonTime}` : '';
   const how = status.drain === 'none' ? `is ${status.state}` : `was drained`;
-  return `${status.name} ${how} by ${who}${when} with reason "${status.reason}", not by Pitstop`;
+  const why = status.reason === undefined ? 'no reason' : `reason "${status.reason}"`;
+  return `${status.name} ${how} by ${who}${when} with ${why}, not by Pitstop`;
 }
