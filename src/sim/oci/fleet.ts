@@ -5,6 +5,7 @@ import { ocid, type Random } from './random.js';
 import {
   DEMO_LIFECYCLE,
   type Lifecycle,
+  resolveTime,
   type Scenario,
   type ScenarioCompartment,
   type ScenarioEvent,
@@ -102,6 +103,9 @@ export class Fleet {
       const instance = this.instances.get(e.instanceId)!;
       this.events.set(e.id, {
         ...e,
+        timeWindowStart: resolveTime(e.timeWindowStart, created),
+        timeHardDueDate:
+          e.timeHardDueDate === undefined ? undefined : resolveTime(e.timeHardDueDate, created),
         compartmentId: instance.compartmentId,
         timeCreated: new Date(created.getTime() - 86_400_000).toISOString(),
         version: 1,

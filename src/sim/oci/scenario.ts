@@ -10,7 +10,18 @@ export const ScenarioFault = z.object({
 });
 
 const Outcome = z.enum(['SUCCEEDED', 'FAILED', 'CANCELED']);
-const isoTime = z.iso.datetime({ offset: true });
+/** An RFC 3339 time, or one relative to when the simulator starts: `+90s`, `+2h`, `-1d`. */
+const scenarioTime = z.union([
+  z.iso.datetime({ offset: true }),
+  z.string().regex(/^[+-]\d+(ms|s|m|h|d)$/, 'expected an RFC 3339 time or an offset such as +5m'),
+]);
+
+/** A scenario time as an ISO string, offsets counted from `start`. */
+export function resolveTime(value: string, start: Date): string {
+  if (!/^[+-]/.test(value)) return new Date(value).toISOString();
+  const offset = Duration.parse(value.slice(1));
+  return new Date(start.getTime() + (value.startsWith('-') ? -offset : offset)).toISOString();
+}
 
 export const ScenarioCompartment = z.object({
   id: z.string().startsWith('ocid1.compartment.'),
@@ -39,8 +50,8 @@ export const ScenarioEvent = z.object({
   instanceAction: z.string().default('REBOOT_MIGRATION'),
   alternativeResolutionActions: z.array(z.string()).default(['REBOOT_MIGRATION']),
   canReschedule: z.boolean().default(true),
-  timeWindowStart: isoTime,
-  timeHardDueDate: isoTime.optional(),
+  timeWindowStart: scenarioTime,
+  timeHardDueDate: scenarioTime.optional(),
   startWindowDuration: z.string().default('PT2H'),
   estimatedDuration: z.string().default('PT1H'),
   lifecycleState: z

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFaultFlag } from '../../../src/sim/oci/faults.js';
 import { generateScenario, parseFleetSize } from '../../../src/sim/oci/generate.js';
 import { decodePageToken, encodePageToken } from '../../../src/sim/oci/page-token.js';
-import { readScenario } from '../../../src/sim/oci/scenario.js';
+import { readScenario, resolveTime } from '../../../src/sim/oci/scenario.js';
 import { parseRawQuery } from '../../../src/sim/oci/server.js';
 
 const now = new Date('2026-05-01T00:00:00Z');
@@ -118,5 +118,16 @@ describe('--fault flags', () => {
   it('refuses what it cannot read', () => {
     expect(() => parseFaultFlag('listCompartments:429=2')).toThrow(/between 0 and 1/);
     expect(() => parseFaultFlag('oops')).toThrow(/OPERATION:KIND=VALUE/);
+  });
+});
+
+describe('the demo scenario', () => {
+  it('is valid and resolves its relative times from the start', () => {
+    const file = new URL('../../../src/sim/oci/scenarios/demo.json', import.meta.url).pathname;
+    const scenario = readScenario(file);
+    expect(scenario.events.map((e) => e.timeWindowStart)).toEqual(['+2d', '+1h', '+3d']);
+    expect(resolveTime('+1h', now)).toBe('2026-05-01T01:00:00.000Z');
+    expect(resolveTime('-90s', now)).toBe('2026-04-30T23:58:30.000Z');
+    expect(resolveTime('2026-06-01T00:00:00+02:00', now)).toBe('2026-05-31T22:00:00.000Z');
   });
 });
