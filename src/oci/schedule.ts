@@ -18,7 +18,12 @@ export async function scheduleEvent(context: OciContext, request: ScheduleReques
       reason: `OCI does not allow event ${event.id} to be rescheduled (canReschedule is false): OCI will act at its own window ${event.timeWindowStart ?? '(not given)'}; drain ahead of it and wait.`,
     };
   }
-  if (event.state !== 'SCHEDULED') {
+  // Our tags on a started event mean our earlier update landed (and we crashed before noting
+  // it): the same retry token then gets OCI's first answer back instead of a second update.
+  const ourUpdateLanded =
+    Object.keys(request.tags).length > 0 &&
+    Object.entries(request.tags).every(([key, value]) => event.freeformTags[key] === value);
+  if (event.state !== 'SCHEDULED' && !ourUpdateLanded) {
     throw new CloudError(
       `event ${event.id} is ${event.state}, not SCHEDULED: its window can no longer be moved.`,
       'updateInstanceMaintenanceEvent',

@@ -125,6 +125,25 @@ describe('scheduling through the real SDK', () => {
     expect(sim.fleet.event(event('flex')).version).toBe(versionAfterFirst);
   });
 
+  it('after a crash, gets the first answer back even when the window has since started', async () => {
+    const { cloud, sim } = await setUp();
+    const request = {
+      eventId: event('flex'),
+      windowStart: new Date(start.getTime() + 60_000),
+      retryToken: retryTokenFor(job),
+      tags: { pitstop: 'job-1' },
+    };
+    const first = await cloud.schedule(request);
+    clock.advance(90_000);
+    expect((await cloud.getEvent(event('flex'))).state).toBe('STARTED');
+    expect(await cloud.schedule(request)).toEqual(first);
+    expect(
+      sim.requests
+        .filter((r) => r.operation === 'updateInstanceMaintenanceEvent')
+        .map((r) => r.replayed ?? false),
+    ).toEqual([false, true]);
+  });
+
   it('retries an update that met a 503 with the same token, and it acts once', async () => {
     const { cloud, sim } = await setUp();
     sim.faults.failNext('updateInstanceMaintenanceEvent', 'error', 2);
