@@ -28,9 +28,11 @@ const COMPACT_TOPOLOGY = `nvidia-smi topo -m | awk '{ gsub(/\\033\\[[0-9;]*m/, "
 // The first line of each distinct Xid per GPU, cut to 200 characters, and how much was read.
 const COMPACT_XIDS = `dmesg --time-format iso | awk 'match($0, /NVRM: Xid \\(PCI:[^)]*\\): [0-9]+/) { k = substr($0, RSTART, RLENGTH); if (!(k in seen)) { seen[k] = 1; print substr($0, 1, 200) } } /RmInitAdapter failed|fallen off the bus/ { print substr($0, 1, 200) } END { print NR " kernel lines read" }'`;
 
-// Failures, warnings and the closing lines of check_gpu_setup.py; passes only as a count.
+// --dry-run: check only, leave the node's healthcheck files alone, and still print the
+// `Healthcheck::` summary lines. The compact form keeps failures, warnings and the closing
+// lines, and counts the passes.
 const OCI_HPC_SCRIPT = '/opt/oci-hpc/healthchecks/check_gpu_setup.py';
-const COMPACT_OCI_HPC = `python3 ${OCI_HPC_SCRIPT} 2>&1 | awk '/ - (ERROR|WARNING|CRITICAL) - |Healthcheck::|Finished / { print substr($0, 1, 200); next } /: Passed$/ { p++ } END { print "0000-00-00 00:00:00,000 - INFO - " p + 0 " checks: Passed" }'`;
+const COMPACT_OCI_HPC = `python3 ${OCI_HPC_SCRIPT} --dry-run 2>&1 | awk '/ - (ERROR|WARNING|CRITICAL) - |Healthcheck::|Finished / { print substr($0, 1, 200); next } /: Passed$/ { p++ } END { print "0000-00-00 00:00:00,000 - INFO - " p + 0 " checks: Passed" }'`;
 
 /** What each check runs on the node, and how its output is read. */
 export function checkCommand(check: HealthCheckName, dcgmLevel: number): CheckCommand {
@@ -69,7 +71,7 @@ export function checkCommand(check: HealthCheckName, dcgmLevel: number): CheckCo
     case 'oci-hpc':
       return {
         check,
-        command: { argv: ['python3', OCI_HPC_SCRIPT], compactScript: COMPACT_OCI_HPC },
+        command: { argv: ['python3', OCI_HPC_SCRIPT, '--dry-run'], compactScript: COMPACT_OCI_HPC },
         format: 'oci-hpc',
         compactFormat: 'oci-hpc',
       };

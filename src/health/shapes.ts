@@ -27,7 +27,7 @@ export const ShapeProfile = z.object({
   gpus: z.number().int().nonnegative(),
   /** NVLinks per GPU; absent when the shape has none (PCIe cards). */
   nvlinksPerGpu: z.number().int().positive().optional(),
-  /** Speed of each link as `nvidia-smi nvlink -s` prints it, GB/s. */
+  /** The slowest acceptable link, GB/s as `nvidia-smi nvlink -s` prints it. */
   nvlinkGBps: z.number().positive().optional(),
   /** Checks that do not apply to this shape, with the reason shown to the operator. */
   skip: z.partialRecord(HealthCheckName, z.string()).default({}),
@@ -38,17 +38,24 @@ export type ShapeProfile = z.infer<typeof ShapeProfile>;
 const noNvlink = { 'nvidia-smi-nvlink': 'this shape has no NVLink' };
 
 /**
- * OCI GPU shapes. Link counts and speeds: A100 SXM has 12 NVLink3 links at 25 GB/s, H100/H200
- * SXM 18 NVLink4 links at 26.562 GB/s, B200 18 NVLink5 links (speed left unchecked until a
- * capture confirms the figure), V100 SXM2 6 NVLink2 links at 25.781 GB/s.
+ * OCI GPU shapes. GPU counts, link counts and the slowest acceptable link speed follow oci-hpc's
+ * check_gpu_setup.py (its NVLink table gives minimums: 25 GB/s for NVLink3/4, 50 for NVLink5);
+ * H100/H200 links report 26.562 GB/s, so that is their floor here. V100 SXM2: 6 links at
+ * 25.781 GB/s.
  */
 const SHAPES: Record<string, z.input<typeof ShapeProfile>> = {
   'BM.GPU.H100.8': { gpus: 8, nvlinksPerGpu: 18, nvlinkGBps: 26.562 },
   'BM.GPU.H200.8': { gpus: 8, nvlinksPerGpu: 18, nvlinkGBps: 26.562 },
-  'BM.GPU.B200.8': { gpus: 8, nvlinksPerGpu: 18 },
+  'BM.GPU.B200.8': { gpus: 8, nvlinksPerGpu: 18, nvlinkGBps: 50 },
+  'BM.GPU.GB200.4': { gpus: 4, nvlinksPerGpu: 18, nvlinkGBps: 50 },
+  'BM.GPU.GB200-v2.4': { gpus: 4, nvlinksPerGpu: 18, nvlinkGBps: 50 },
+  'BM.GPU.GB200-v3.4': { gpus: 4, nvlinksPerGpu: 18, nvlinkGBps: 50 },
+  'BM.GPU.GB300.4': { gpus: 4, nvlinksPerGpu: 18, nvlinkGBps: 50 },
   'BM.GPU.A100-v2.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
   'BM.GPU.B4.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
   'BM.GPU4.8': { gpus: 8, nvlinksPerGpu: 12, nvlinkGBps: 25 },
+  'VM.GPU.A100.40G.1': { gpus: 1, nvlinksPerGpu: 12, nvlinkGBps: 25 },
+  'VM.GPU.A100.80G.1': { gpus: 1, nvlinksPerGpu: 12, nvlinkGBps: 25 },
   'BM.GPU3.8': { gpus: 8, nvlinksPerGpu: 6, nvlinkGBps: 25.781 },
   'BM.GPU.L40S.4': { gpus: 4, skip: noNvlink },
   'BM.GPU.L40S-NC.4': { gpus: 4, skip: noNvlink },
