@@ -11,8 +11,8 @@ interface GpuRule {
   verified: string;
   /** The facts the rule judges: a GPU that shows none of them is not judged by it. */
   reads: (keyof GpuFacts)[];
-  /** In a full `-q` document the GPU must show at least one of these, or the check cannot tell. */
-  needs?: (keyof GpuFacts)[];
+  /** In a full `-q` document the GPU must show one of these facts (from the named section), or the check cannot tell. */
+  needs?: { facts: (keyof GpuFacts)[]; section: string };
   judge: (gpu: GpuFacts, limits: Thresholds) => Finding | undefined;
 }
 
@@ -39,7 +39,7 @@ const RULES: GpuRule[] = [
     check: 'ecc-uncorrectable',
     reads: ['volatileUncorrectable'],
     verified: 'no volatile uncorrectable ECC errors',
-    needs: ['volatileUncorrectable'],
+    needs: { facts: ['volatileUncorrectable'], section: 'volatile ECC Errors' },
     judge: (g) =>
       g.volatileUncorrectable
         ? fail(`${g.volatileUncorrectable} uncorrectable ECC errors since the driver loaded`, 'reboot')
@@ -90,7 +90,7 @@ const RULES: GpuRule[] = [
     reads: ['remapPending', 'remapFailure'],
     verified: 'no pending row remap and no remapping failure',
     // Pre-Ampere GPUs retire pages instead of remapping rows.
-    needs: ['remapPending', 'retiredPending'],
+    needs: { facts: ['remapPending', 'retiredPending'], section: 'Remapped Rows or Retired Pages' },
     judge: (g) => {
       if (g.remapFailure) return fail('row remapping failed: the GPU must be replaced', 'terminate');
       return g.remapPending
@@ -134,7 +134,7 @@ const RULES: GpuRule[] = [
     check: 'pcie-link',
     reads: ['pcieWidthCurrent', 'pcieWidthMax', 'pcieGenCurrent', 'pcieGenMax'],
     verified: 'PCIe links at full width',
-    needs: ['pcieWidthCurrent'],
+    needs: { facts: ['pcieWidthCurrent'], section: 'PCIe Link Width' },
     judge: (g) => {
       const { pcieWidthCurrent: width, pcieWidthMax: maxWidth, pcieGenCurrent: gen, pcieGenMax: maxGen } = g;
       if (width !== undefined && maxWidth !== undefined && width < maxWidth) {
@@ -232,9 +232,11 @@ export function evaluateGpus(report: GpuReport, options: ParseOptions): CheckRes
     const findings: CheckResult[] = [];
     let judgedGpus = 0;
     for (const gpu of report.gpus) {
-      const needs = report.complete ? (rule.needs ?? []) : [];
-      if (needs.length > 0 && needs.every((key) => gpu[key] === undefined)) {
-        findings.push(finding(rule.check, 'error', `the output lacks ${needs.join(' or ')}`, 'none', gpu.id));
+      const needs = report.complete ? rule.needs : undefined;
+      if (needs?.facts.every((key) => gpu[key] === undefined)) {
+        findings.push(
+          finding(rule.check, 'error', `the output shows no ${needs.section} for this GPU`, 'none', gpu.id),
+        );
         continue;
       }
       if (!rule.reads.some((key) => gpu[key] !== undefined)) continue;

@@ -154,7 +154,7 @@ describe('nvidia-smi -q', () => {
     const verdict = verdictOf('nvidia-smi-q', text, h100);
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons).toEqual([
-      `ecc-uncorrectable (GPU ${FIRST_GPU}): the output lacks volatileUncorrectable`,
+      `ecc-uncorrectable (GPU ${FIRST_GPU}): the output shows no volatile ECC Errors for this GPU`,
     ]);
   });
 
