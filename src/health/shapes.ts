@@ -66,8 +66,12 @@ const SHAPES: Record<string, z.input<typeof ShapeProfile>> = {
 
 export const KNOWN_SHAPES = Object.keys(SHAPES);
 
-/** A site's changes to a shape: another threshold, a check skipped, or a shape we do not list. */
-export type ShapeOverride = Partial<z.input<typeof ShapeProfile>>;
+/**
+ * A site's changes to shapes, by shape name: another threshold, a check skipped, or a shape we
+ * do not list. Meant for a configuration variable (e.g. HEALTH_SHAPES as JSON).
+ */
+export const ShapeOverrides = z.record(z.string(), ShapeProfile.partial());
+export type ShapeOverride = z.input<typeof ShapeOverrides>[string];
 
 /**
  * The profile for a shape with the site's overrides merged in. Unknown shapes give undefined:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shapeProfile } from '../../src/health/shapes.js';
+import { ShapeOverrides, shapeProfile } from '../../src/health/shapes.js';
 
 describe('shape profiles', () => {
   it('knows the GPU and NVLink figures of the OCI GPU shapes', () => {
@@ -28,5 +28,15 @@ describe('shape profiles', () => {
     expect(profile?.skip).toEqual({ 'dcgmi-diag': 'no DCGM on this image' });
     expect(profile?.nvlinksPerGpu).toBe(18);
     expect(shapeProfile('BM.GPU.NEW.2', { 'BM.GPU.NEW.2': { gpus: 2 } })?.gpus).toBe(2);
+  });
+});
+
+describe('shape overrides from configuration', () => {
+  it('validates what a site writes, naming the bad field', () => {
+    expect(
+      ShapeOverrides.safeParse({ 'BM.GPU.H100.8': { thresholds: { retiredPagesMax: 10 } } }).success,
+    ).toBe(true);
+    const bad = ShapeOverrides.safeParse({ 'BM.GPU.H100.8': { skip: { 'nvidia-smi-x': 'typo' } } });
+    expect(bad.success).toBe(false);
   });
 });
