@@ -110,6 +110,25 @@ describe('pitstop sim oci and pitstop discover --once', () => {
       ]);
   });
 
+  it('says what failed and what to check when OCI cannot be reached, without a stack', async () => {
+    const sim = await startSim(['--generate', 'compartments=1,instances=1,events=1']);
+    const { stderr, exitCode } = await execa('node', [bin, 'discover', '--once'], {
+      reject: false,
+      env: {
+        OCI_CONFIG_FILE: join(sim.dir, 'config'),
+        OCI_ENDPOINT: sim.endpoint,
+        OCI_TENANCY_OCID: 'ocid1.tenancy.oc1..aaaaaaaaunknown',
+        LOG_LEVEL: 'silent',
+      },
+    });
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain(
+      'pitstop: listCompartments (tenancy ocid1.tenancy.oc1..aaaaaaaaunknown) failed: 404',
+    );
+    expect(stderr).toContain('Allow group <your-group> to inspect compartments in tenancy');
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
   it('explains a bad invocation without a stack', async () => {
     const { stderr, exitCode } = await execa('node', [bin, 'sim', 'oci', '--generate', 'compartments=x'], {
       reject: false,

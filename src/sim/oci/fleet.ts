@@ -311,7 +311,8 @@ export class Fleet {
     }
   }
 
-  private assertReadable(compartmentId: string): void {
+  /** 404 NotAuthorizedOrNotFound for a compartment that is unknown or denied, as OCI answers. */
+  assertReadable(compartmentId: string): void {
     const known = compartmentId === this.tenancy.id || this.compartments.has(compartmentId);
     if (!known || this.denied.has(compartmentId)) throw notFound(`compartment ${compartmentId}`);
   }

@@ -104,6 +104,7 @@ export const ROUTES: Route[] = [
   route('GET', '/20160918/compartments', 'listCompartments', (call, fleet, options) => {
     const parent = required(call, 'compartmentId');
     const subtree = call.query.get('compartmentIdInSubtree') === 'true';
+    fleet.assertReadable(parent);
     if (subtree && parent !== fleet.tenancy.id) {
       throw invalid('compartmentIdInSubtree can only be true when compartmentId is the tenancy.');
     }
