@@ -110,7 +110,7 @@ describe('pitstop sim oci and pitstop discover --once', () => {
       ]);
   });
 
-  it('says what failed and what to check when OCI cannot be reached, without a stack', async () => {
+  it('says what failed and which policy to check when the tenancy cannot be read, without a stack', async () => {
     const sim = await startSim(['--generate', 'compartments=1,instances=1,events=1']);
     const { stderr, exitCode } = await execa('node', [bin, 'discover', '--once'], {
       reject: false,
