@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { HealthCheckName, ShapeOverrides } from './health/shapes.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -46,7 +47,20 @@ const ocid = (kind: string) =>
       `expected an OCID (ocid1.${kind}.…)`,
     );
 
-const HealthCheckName = z.enum(['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag', 'oci-hpc']);
+/** JSON in a variable, or the same value already parsed in the config file. */
+const json = <T extends z.ZodType>(schema: T) =>
+  z
+    .unknown()
+    .transform((value, ctx) => {
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 const NodeMappingStep = z.enum(['oci-hpc', 'display-name', 'node-addr']);
 
 /**
@@ -126,6 +140,7 @@ export const EnvSchema = z.object({
   HEALTH_DCGM_LEVEL: int(1, 4).default(1),
   HEALTH_EXPECT_GPUS: int(0, 64).optional(),
   HEALTH_TIMEOUT: Duration.default(60 * 60_000),
+  HEALTH_SHAPES: json(ShapeOverrides).default({}),
   SSH_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_.-]*$/i)
@@ -193,6 +208,7 @@ function shape(env: Env) {
       dcgmLevel: env.HEALTH_DCGM_LEVEL,
       expectGpus: env.HEALTH_EXPECT_GPUS,
       timeoutMs: env.HEALTH_TIMEOUT,
+      shapeOverrides: env.HEALTH_SHAPES,
       ssh: {
         user: env.SSH_USER,
         key: env.SSH_KEY,

@@ -42,6 +42,17 @@ describe('loadConfig', () => {
     expect(config.slack.approvers).toEqual(['U01ABC', 'S02DEF']);
   });
 
+  it('reads per-shape health overrides as JSON, and says when they are not', () => {
+    const shapes = { 'BM.GPU.H100.8': { skip: { 'dcgmi-diag': 'DCGM is not installed' } } };
+    expect(loadConfig({ HEALTH_SHAPES: JSON.stringify(shapes) }).health.shapeOverrides).toMatchObject(shapes);
+    expect(problemsOf({ HEALTH_SHAPES: '{"BM.GPU.H100.8": {' })).toEqual([
+      expect.stringMatching(/^HEALTH_SHAPES: expected JSON/),
+    ]);
+    expect(problemsOf({ HEALTH_SHAPES: '{"BM.GPU.H100.8": {"gpus": -1}}' })[0]).toMatch(
+      /^HEALTH_SHAPES: .*>=0/,
+    );
+  });
+
   it('lists every bad variable at once, with what it expects and what it got', () => {
     const problems = problemsOf({
       MAX_WORKERS: 'lots',

@@ -1,7 +1,6 @@
 import type { Config } from '../config.js';
 import type { Clock, Cloud, Cluster } from '../ports.js';
 import { TransportHealthRunner } from './runner.js';
-import type { ShapeOverride } from './shapes.js';
 import { LocalTransport } from './transports/local.js';
 import { OciRunCommandTransport } from './transports/oci-run-command.js';
 import { SshTransport } from './transports/ssh.js';
@@ -12,7 +11,6 @@ export interface HealthPorts {
   /** Needed only by the oci-run-command transport. */
   cloud?: Pick<Cloud, 'runCommand'>;
   clock: Clock;
-  shapeOverrides?: Record<string, ShapeOverride>;
 }
 
 export function transportFromConfig(
@@ -47,7 +45,7 @@ export function healthRunnerFromConfig(health: Config['health'], ports: HealthPo
       dcgmLevel: health.dcgmLevel,
       expectGpus: health.expectGpus,
       timeoutMs: health.timeoutMs,
-      shapeOverrides: ports.shapeOverrides,
+      shapeOverrides: health.shapeOverrides,
     },
   });
 }
