@@ -1,3 +1,4 @@
+import type { MaintenanceEvent } from '../domain/event.js';
 import type { ScheduleRequest, ScheduleResult } from '../ports.js';
 import { call, type OciContext } from './context.js';
 import { CloudError } from './errors.js';
@@ -20,9 +21,7 @@ export async function scheduleEvent(context: OciContext, request: ScheduleReques
   }
   // Our tags on a started event mean our earlier update landed (and we crashed before noting
   // it): the same retry token then gets OCI's first answer back instead of a second update.
-  const ourUpdateLanded =
-    Object.keys(request.tags).length > 0 &&
-    Object.entries(request.tags).every(([key, value]) => event.freeformTags[key] === value);
+  const ourUpdateLanded = Object.keys(request.tags).length > 0 && carries(event, request.tags);
   if (event.state !== 'SCHEDULED' && !ourUpdateLanded) {
     throw new CloudError(
       `event ${event.id} is ${event.state}, not SCHEDULED: its window can no longer be moved.`,
@@ -58,6 +57,9 @@ export async function scheduleEvent(context: OciContext, request: ScheduleReques
   };
 }
 
+const carries = (event: MaintenanceEvent, tags: Record<string, string>) =>
+  Object.entries(tags).every(([key, value]) => event.freeformTags[key] === value);
+
 /** Merges tags into the event without touching its window; nothing is sent when they are there. */
 export async function tagEvent(
   context: OciContext,
@@ -65,7 +67,7 @@ export async function tagEvent(
   tags: Record<string, string>,
 ): Promise<void> {
   const { event, etag } = await fetchEvent(context, eventId);
-  if (Object.entries(tags).every(([key, value]) => event.freeformTags[key] === value)) return;
+  if (carries(event, tags)) return;
   await call(context, 'updateInstanceMaintenanceEvent', `event ${eventId} (tags)`, event.compartmentId, (c) =>
     c.compute.updateInstanceMaintenanceEvent({
       instanceMaintenanceEventId: eventId,

@@ -1,6 +1,8 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { invalid, OciApiError } from './errors.js';
 import type { Fleet } from './fleet.js';
+import { headerOf } from './headers.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import {
   commandExecutionJson,
@@ -20,7 +22,7 @@ export interface Call {
   params: string[];
   /** Decoded from the raw query string, where `+` stays `+`. */
   query: Map<string, string>;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: unknown;
   now: Date;
 }
@@ -95,11 +97,6 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
-const header = (call: Call, name: string) => {
-  const value = call.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 export const ROUTES: Route[] = [
   route('GET', '/20160918/compartments', 'listCompartments', (call, fleet, options) => {
     const parent = required(call, 'compartmentId');
@@ -140,7 +137,12 @@ export const ROUTES: Route[] = [
     'updateInstanceMaintenanceEvent',
     (call, fleet) => {
       const details = parseBody(UpdateBody, call.body);
-      const request = fleet.updateEvent(call.params[0]!, details, header(call, 'if-match'), call.now);
+      const request = fleet.updateEvent(
+        call.params[0]!,
+        details,
+        headerOf(call.headers, 'if-match'),
+        call.now,
+      );
       return { status: 202, headers: { 'opc-work-request-id': request.id } };
     },
   ),

@@ -8,6 +8,7 @@ import { createCredentials, type SimCredentials, writeOciConfig } from './api-ke
 import { OciApiError } from './errors.js';
 import { Faults } from './faults.js';
 import { type CommandRunner, Fleet, type MaintenanceTransition } from './fleet.js';
+import { headerOf } from './headers.js';
 import { Random } from './random.js';
 import { type Call, type Reply, ROUTES, type Route } from './routes.js';
 import type { Lifecycle, Scenario } from './scenario.js';
@@ -135,7 +136,7 @@ export class OciSimulator {
     const [path = '/', rawQuery = ''] = splitOnce(target, '?');
     const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
     const operation = route?.operation ?? 'unknown';
-    const retryToken = headerValue(req, 'opc-retry-token');
+    const retryToken = headerOf(req.headers, 'opc-retry-token');
     const entry: RequestLogEntry = {
       at: this.clock.now().toISOString(),
       method,
@@ -280,11 +281,6 @@ function parseJson(body: Buffer): unknown {
   } catch {
     throw new OciApiError(400, 'InvalidParameter', 'The request body is not valid JSON.');
   }
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,4 +1,6 @@
 import { createHash, type KeyObject, verify } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf } from './headers.js';
 
 /** What the simulator knows of the one API key it accepts. */
 export interface ApiKey {
@@ -10,7 +12,7 @@ export interface SignedRequest {
   method: string;
   /** Path and query exactly as they arrived on the request line. */
   rawTarget: string;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -24,7 +26,7 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
  * SDK's DefaultRequestSigner produces it. Returns why the request is not authentic, or undefined.
  */
 export function signatureProblem(request: SignedRequest, key: ApiKey, now = Date.now()): string | undefined {
-  const authorization = header(request, 'authorization');
+  const authorization = headerOf(request.headers, 'authorization');
   if (!authorization) return 'the request is not signed (no Authorization header)';
   if (!authorization.startsWith('Signature ')) return 'the Authorization header is not an HTTP signature';
   const params = parseParams(authorization.slice('Signature '.length));
@@ -34,24 +36,25 @@ export function signatureProblem(request: SignedRequest, key: ApiKey, now = Date
   const signed = params.headers.toLowerCase().split(/\s+/);
   const required = [
     ...ALWAYS_SIGNED,
-    header(request, 'x-date') ? 'x-date' : 'date',
+    headerOf(request.headers, 'x-date') ? 'x-date' : 'date',
     ...(['POST', 'PUT', 'PATCH'].includes(request.method) ? BODY_SIGNED : []),
   ];
   const unsigned = required.filter((name) => !signed.includes(name));
   if (unsigned.length > 0) return `required headers are not signed: ${unsigned.join(', ')}`;
-  const date = Date.parse(header(request, 'x-date') ?? header(request, 'date') ?? '');
+  const date = Date.parse(headerOf(request.headers, 'x-date') ?? headerOf(request.headers, 'date') ?? '');
   if (Number.isNaN(date) || Math.abs(now - date) > MAX_CLOCK_SKEW_MS) {
     return 'the request date is missing or more than 5 minutes off';
   }
   if (signed.includes('x-content-sha256')) {
     const digest = createHash('sha256').update(request.body).digest('base64');
-    if (digest !== header(request, 'x-content-sha256')) return 'x-content-sha256 does not match the body';
+    if (digest !== headerOf(request.headers, 'x-content-sha256'))
+      return 'x-content-sha256 does not match the body';
   }
   const signingString = signed
     .map((name) =>
       name === '(request-target)'
         ? `(request-target): ${request.method.toLowerCase()} ${request.rawTarget}`
-        : `${name}: ${header(request, name) ?? ''}`,
+        : `${name}: ${headerOf(request.headers, name) ?? ''}`,
     )
     .join('\n');
   const valid = verify(
@@ -61,11 +64,6 @@ export function signatureProblem(request: SignedRequest, key: ApiKey, now = Date
     Buffer.from(params.signature, 'base64'),
   );
   return valid ? undefined : 'the signature does not verify against the API key';
-}
-
-function header(request: SignedRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** `version="1",keyId="…",algorithm="rsa-sha256",headers="…",signature="…"` → a record. */
