@@ -27,23 +27,22 @@ export function createClients(
   options: ClientOptions,
 ): OciClients {
   const retry = retryConfiguration(options.retry);
-  // One HTTP client per service client: each SDK client hands its own to the retrier.
-  const params = () => ({
+  const params = {
     httpClient: new RetryAfterHttpClient(
       new common.DefaultRequestSigner(provider),
       requestTimeoutOptions(options.retry.requestTimeoutMs),
       options.retry.maxDelayMs,
     ),
-  });
+  };
   // With our own HTTP client the SDK's default circuit breaker is never used: our retry policy
   // backs off instead (and the breaker returns its wrapper, not the response, with httpOptions).
   const configuration = { retryConfiguration: retry };
   const clients: OciClients = {
-    identity: new identity.IdentityClient(params(), configuration),
-    compute: new core.ComputeClient(params(), configuration),
-    network: new core.VirtualNetworkClient(params(), configuration),
-    workRequests: new workRequests.WorkRequestClient(params(), configuration),
-    agent: new computeInstanceAgent.ComputeInstanceAgentClient(params(), configuration),
+    identity: new identity.IdentityClient(params, configuration),
+    compute: new core.ComputeClient(params, configuration),
+    network: new core.VirtualNetworkClient(params, configuration),
+    workRequests: new workRequests.WorkRequestClient(params, configuration),
+    agent: new computeInstanceAgent.ComputeInstanceAgentClient(params, configuration),
   };
   // With its own HTTP client an SDK client no longer takes the region from the provider.
   const region =
