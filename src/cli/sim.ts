@@ -107,7 +107,7 @@ export function registerSim(program: Command): void {
     .option('--max-page-size <n>', 'largest page any list returns', '100')
     .option(
       '--fault <op:kind=value>',
-      'inject faults, e.g. *:latency=20ms, listCompartments:429=0.2, getWorkRequest:5xx=0.1, getInstance:timeout=0.05 (repeatable)',
+      'inject faults, e.g. *:latency=20ms, listCompartments:429=0.2, getWorkRequest:5xx=0.1, getInstance:timeout=0.05, updateInstanceMaintenanceEvent:drop=0.1 (repeatable)',
       collect,
       [],
     )

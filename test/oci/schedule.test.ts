@@ -160,6 +160,25 @@ describe('scheduling through the real SDK', () => {
     expect(statuses).toEqual([503, 503, 202]);
   });
 
+  it('acts once when the answer to the update is lost and the SDK retries it', async () => {
+    const { cloud, sim } = await setUp();
+    sim.faults.failNext('updateInstanceMaintenanceEvent', 'drop');
+    const result = await cloud.schedule({
+      eventId: event('flex'),
+      windowStart: new Date(start.getTime() + 3_600_000),
+      retryToken: retryTokenFor(job),
+      tags: { pitstop: 'job-1' },
+    });
+    const updates = sim.requests.filter((r) => r.operation === 'updateInstanceMaintenanceEvent');
+    expect(updates.map((u) => [u.status, u.dropped ?? false, u.replayed ?? false])).toEqual([
+      [0, true, false],
+      [202, false, true],
+    ]);
+    expect(result.kind).toBe('scheduled');
+    // One change to the event (version 1 → 2), though two updates arrived.
+    expect(sim.fleet.event(event('flex')).version).toBe(2);
+  });
+
   it('does not touch an event whose window cannot move, and says so', async () => {
     const { cloud, sim } = await setUp();
     const result = await cloud.schedule({

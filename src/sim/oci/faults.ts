@@ -13,15 +13,18 @@ export interface FaultSpec {
   errorStatus?: number;
   /** Share of calls never answered: the connection hangs until the client gives up. */
   timeoutRate?: number;
+  /** Share of calls carried out whose answer is then lost (the connection drops). */
+  dropRate?: number;
 }
 
-export type FaultKind = 'throttle' | 'error' | 'timeout';
+export type FaultKind = 'throttle' | 'error' | 'timeout' | 'drop';
 
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'throttle'; retryAfterSeconds: number }
   | { kind: 'error'; status: number }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  | { kind: 'drop' };
 
 /** Fault injection per operation: random rates (seeded) and deterministic "fail the next N". */
 export class Faults {
@@ -54,13 +57,16 @@ export class Faults {
           ? 'error'
           : this.random.chance(spec.timeoutRate ?? 0)
             ? 'timeout'
-            : undefined);
+            : this.random.chance(spec.dropRate ?? 0)
+              ? 'drop'
+              : undefined);
     switch (kind) {
       case 'throttle':
         return { kind, retryAfterSeconds: spec.retryAfterSeconds ?? 1 };
       case 'error':
         return { kind, status: spec.errorStatus ?? 503 };
       case 'timeout':
+      case 'drop':
         return { kind };
       default:
         return { kind: 'none' };
@@ -72,17 +78,18 @@ export class Faults {
   }
 }
 
-const FLAG = /^([A-Za-z*]+):(latency|429|5xx|timeout|retry-after)=(.+)$/;
+const FLAG = /^([A-Za-z*]+):(latency|429|5xx|timeout|drop|retry-after)=(.+)$/;
 
 /**
  * `--fault OPERATION:KIND=VALUE`, e.g. `listInstanceMaintenanceEvents:429=0.2`,
- * `*:latency=20ms`, `getWorkRequest:5xx=0.1`, `getInstance:timeout=0.05`, `*:retry-after=2`.
+ * `*:latency=20ms`, `getWorkRequest:5xx=0.1`, `getInstance:timeout=0.05`, `updateInstanceMaintenanceEvent:drop=0.1`,
+ * `*:retry-after=2`.
  */
 export function parseFaultFlag(flag: string): { operation: string; spec: FaultSpec } {
   const match = FLAG.exec(flag.trim());
   if (!match) {
     throw new Error(
-      `--fault "${flag}": expected OPERATION:KIND=VALUE with KIND latency, 429, 5xx, timeout or retry-after`,
+      `--fault "${flag}": expected OPERATION:KIND=VALUE with KIND latency, 429, 5xx, timeout, drop or retry-after`,
     );
   }
   const [, operation, kind, value] = match as unknown as [string, string, string, string];
@@ -93,7 +100,7 @@ export function parseFaultFlag(flag: string): { operation: string; spec: FaultSp
     return { operation, spec: { retryAfterSeconds: number } };
   }
   if (!(number >= 0 && number <= 1)) throw new Error(`--fault "${flag}": a rate between 0 and 1 expected`);
-  const field = { '429': 'throttleRate', '5xx': 'errorRate', timeout: 'timeoutRate' }[
+  const field = { '429': 'throttleRate', '5xx': 'errorRate', timeout: 'timeoutRate', drop: 'dropRate' }[
     kind
   ] as keyof FaultSpec;
   return { operation, spec: { [field]: number } };

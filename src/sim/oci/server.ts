@@ -37,11 +37,13 @@ export interface RequestLogEntry {
   /** Path and query as they arrived. */
   target: string;
   operation: string;
-  /** 0 when the simulator never answered (a `timeout` fault). */
+  /** 0 when the simulator never answered (a `timeout` or `drop` fault). */
   status: number;
   retryToken?: string;
   /** True when an opc-retry-token replayed an earlier answer instead of acting again. */
   replayed?: boolean;
+  /** True when the call was carried out but its answer dropped (a `drop` fault). */
+  dropped?: boolean;
 }
 
 const MAX_LOGGED_REQUESTS = 100_000;
@@ -186,6 +188,12 @@ export class OciSimulator {
       };
       this.fleet.advance(call.now);
       reply = this.once(route, call, body, retryToken, entry);
+      if (fault.kind === 'drop') {
+        // Done, but the answer never arrives: the client cannot tell this from a timeout.
+        entry.dropped = true;
+        res.destroy();
+        return;
+      }
     } catch (error) {
       reply =
         error instanceof OciApiError

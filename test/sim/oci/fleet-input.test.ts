@@ -112,6 +112,10 @@ describe('--fault flags', () => {
       operation: 'getInstance',
       spec: { timeoutRate: 0.1 },
     });
+    expect(parseFaultFlag('updateInstanceMaintenanceEvent:drop=0.5')).toEqual({
+      operation: 'updateInstanceMaintenanceEvent',
+      spec: { dropRate: 0.5 },
+    });
     expect(parseFaultFlag('*:retry-after=3')).toEqual({ operation: '*', spec: { retryAfterSeconds: 3 } });
   });
 
