@@ -63,6 +63,14 @@ describe('pitstop sim oci and pitstop discover --once', () => {
     expect(found).toHaveLength(5);
     expect(found.every((f) => f.event.state === 'SCHEDULED' && /^gpu-\d{4}$/.test(f.node ?? ''))).toBe(true);
     expect(new Set(found.map((f) => f.mappedVia))).toEqual(new Set(['display-name']));
+
+    // The simulator's request log, read from outside its process.
+    const log = (await (await fetch(`${sim.endpoint}/_sim/requests`)).json()) as {
+      operation: string;
+      status: number;
+    }[];
+    expect(log.filter((r) => r.operation === 'getInstanceMaintenanceEvent')).toHaveLength(5);
+    expect(log.every((r) => r.status === 200)).toBe(true);
   });
 
   it('serves a scenario file and runs the maintenance hooks with the node in the environment', async () => {

@@ -47,6 +47,8 @@ export interface RequestLogEntry {
 }
 
 const MAX_LOGGED_REQUESTS = 100_000;
+/** Not an OCI path: the simulator's own, unsigned and not logged. */
+export const REQUEST_LOG_PATH = '/_sim/requests';
 const USER_OCID = 'ocid1.user.oc1..aaaaaaaapitstopsimulatoruser';
 
 /**
@@ -138,6 +140,7 @@ export class OciSimulator {
     const [path = '/', rawQuery = ''] = splitOnce(target, '?');
     const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
     const operation = route?.operation ?? 'unknown';
+    if (method === 'GET' && path === REQUEST_LOG_PATH) return this.serveRequestLog(res);
     const retryToken = headerOf(req.headers, 'opc-retry-token');
     const entry: RequestLogEntry = {
       at: this.clock.now().toISOString(),
@@ -212,6 +215,13 @@ export class OciSimulator {
       'opc-request-id': randomBytes(16).toString('hex').toUpperCase(),
       ...reply.headers,
     });
+    res.end(payload);
+  }
+
+  /** The request log, for tests that run the simulator as a process (`pitstop sim oci`). */
+  private serveRequestLog(res: ServerResponse): void {
+    const payload = JSON.stringify(this.requests);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   }
 
