@@ -17,21 +17,22 @@ interface DiscoveredEvent {
   slurm?: Pick<NodeStatus, 'state' | 'flags' | 'drain' | 'gpus' | 'gpuType' | 'partitions' | 'reason'>;
 }
 
+const HEADER = ['EVENT', 'STATE', 'WINDOW START', 'FAULT', 'WINDOW', 'NODE', 'SLURM'].join('\t');
+
 function describe(found: DiscoveredEvent[]): string {
   if (found.length === 0) return 'no maintenance events';
-  return found
-    .map(({ event, node, slurm }) =>
-      [
-        event.id,
-        event.state,
-        event.timeWindowStart ?? '-',
-        faultLabel(event),
-        event.canReschedule ? 'reschedulable' : 'fixed window',
-        node ?? '(no Slurm node)',
-        slurm ? `${slurm.state}${slurm.drain === 'none' ? '' : `+${slurm.drain}`} ${slurm.gpus} GPUs` : '-',
-      ].join('\t'),
-    )
-    .join('\n');
+  const rows = found.map(({ event, node, slurm }) =>
+    [
+      event.id,
+      event.state,
+      event.timeWindowStart ?? '-',
+      faultLabel(event),
+      event.canReschedule ? 'reschedulable' : 'fixed window',
+      node ?? '(no Slurm node)',
+      slurm ? `${slurm.state}${slurm.drain === 'none' ? '' : `+${slurm.drain}`} ${slurm.gpus} GPUs` : '-',
+    ].join('\t'),
+  );
+  return [HEADER, ...rows].join('\n');
 }
 
 function combine(events: MaintenanceEvent[], mapping: NodeMapping): DiscoveredEvent[] {
