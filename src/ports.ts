@@ -122,7 +122,8 @@ export interface Cluster {
   ): Promise<NodeStatus>;
   /** Only resumes a node whose reason is ours, unless `force`. */
   resume(node: string, options?: { force?: boolean }): Promise<ResumeResult>;
-  markFailed(node: string, reason: string, mode: DrainMode): Promise<void>;
+  /** Keeps a node that failed its checks out with our reason; someone else's hold is left as it is. */
+  markFailed(node: string, reason: string, mode: DrainMode): Promise<DrainResult>;
   /** The node responds again and its slurmd registered after `since`. */
   waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus>;
 }

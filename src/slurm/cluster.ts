@@ -83,12 +83,14 @@ export class SlurmCluster implements Cluster {
    * DRAIN keeps the node out through reboots; DOWN does not where slurm.conf has
    * ReturnToService=2 (a DOWN node that registers returns to service, as on the test cluster).
    */
-  async markFailed(node: string, reason: string, mode: DrainMode): Promise<void> {
+  async markFailed(node: string, reason: string, mode: DrainMode): Promise<DrainResult> {
     validNodeName(node);
     assertPitstopReason(node, reason);
     // Already out with someone else's reason: it stays out, and their reason tells the story.
-    if (heldByOther(await this.status(node))) return;
+    const other = heldByOther(await this.status(node));
+    if (other) return { ours: false, why: `${other}: it stays out with their reason` };
     await this.backend.updateNode(node, { state: mode, reason });
+    return { ours: true };
   }
 
   waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus> {

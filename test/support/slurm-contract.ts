@@ -125,7 +125,8 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
       const resume = await h.cluster.resume(other);
       expect(resume.resumed).toBe(false);
       expect(resume.resumed === false && resume.why).toMatch(new RegExp(`${other}.*${FOREIGN}.*stays out`));
-      await h.cluster.markFailed(other, 'pitstop: GPU 3 failed checks', 'DOWN');
+      const failed = await h.cluster.markFailed(other, 'pitstop: GPU 3 failed checks', 'DOWN');
+      expect(failed.ours === false && failed.why).toMatch(new RegExp(`${other}.*${FOREIGN}.*stays out`));
       expect(await h.cluster.status(other)).toMatchObject({ drain: 'drained', reason: FOREIGN });
 
       expect(await h.cluster.resume(other, { force: true })).toEqual({ resumed: true });
@@ -133,7 +134,9 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
     });
 
     it('keeps a failed node out, DOWN or DRAIN, with our reason, and can resume it', async () => {
-      await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DOWN');
+      expect(await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DOWN')).toEqual({
+        ours: true,
+      });
       expect(await h.cluster.status(idle)).toMatchObject({
         state: 'DOWN',
         reason: 'pitstop: GPU 3 failed checks',
