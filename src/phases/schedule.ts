@@ -1,0 +1,74 @@
+import { retryTokenFor } from '../domain/job.js';
+import type { WorkRequest, WorkRequestStatus } from '../ports.js';
+import { waitForOci } from './oci-wait.js';
+import type { PhaseHandler } from './phase.js';
+import { stopForHuman } from './stop-for-human.js';
+import { threadReporter } from './thread.js';
+
+const FINISHED: ReadonlySet<WorkRequestStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
+
+/**
+ * Moves the event's window to now + LEAD_TIME and follows OCI's work request. The retry token
+ * comes from the job, so a second run (after a crash) gets OCI's first answer back rather than
+ * a second update; for that it must send the same request, so when the event already carries
+ * our tag (our update landed) the window sent is the one OCI holds, not a new now + lead time.
+ */
+export const schedule: PhaseHandler = (job, context) =>
+  stopForHuman(
+    job,
+    context,
+    'schedule',
+    'The node stays drained: check the event in the OCI console, then retry, or resume the node by hand.',
+    async (node) => {
+      const { cloud, clock } = context.ports;
+      const { settings } = context;
+      const progress = threadReporter(job, context);
+      const tags = { [settings.tag]: job.id };
+      const event = await cloud.getEvent(job.eventId);
+      const ourUpdateLanded = event.freeformTags[settings.tag] === job.id;
+      if (!ourUpdateLanded && event.state !== 'SCHEDULED') {
+        // OCI began at its own window while we drained: there is nothing left to move.
+        progress(`OCI already ${event.state} event ${event.id} at its own window: following it`);
+        return { type: 'scheduled', windowStart: event.timeWindowStart ?? clock.now().toISOString() };
+      }
+      const windowStart =
+        ourUpdateLanded && event.timeWindowStart
+          ? new Date(event.timeWindowStart)
+          : new Date(clock.now().getTime() + settings.leadTimeMs);
+      const result = await cloud.schedule({
+        eventId: job.eventId,
+        windowStart,
+        retryToken: retryTokenFor(job),
+        tags,
+      });
+      if (result.kind === 'fixed_window') {
+        progress(result.reason);
+        return { type: 'scheduled', windowStart: result.windowStart };
+      }
+      progress(
+        `${node}: OCI accepted window ${result.windowStart}; following work request ${result.workRequestId}`,
+      );
+      const request = await waitForOci<WorkRequest>(
+        context,
+        {
+          node,
+          awaited: `OCI work request ${result.workRequestId} (event ${job.eventId})`,
+          onTimeout: 'Check the work request in the OCI console.',
+          // No setting of its own: a work request that outlasts the maintenance timeout is lost.
+          deadline: new Date(clock.now().getTime() + settings.maintenanceTimeoutMs),
+          progress,
+        },
+        async () => {
+          const current = await cloud.getWorkRequest(result.workRequestId);
+          return FINISHED.has(current.status)
+            ? { done: current }
+            : { waiting: `work request ${current.id} is ${current.status}` };
+        },
+      );
+      if (request.status !== 'SUCCEEDED') {
+        const errors = request.errors.length > 0 ? `: ${request.errors.join('; ')}` : '';
+        throw new Error(`OCI work request ${request.id} ended ${request.status}${errors}`);
+      }
+      return { type: 'scheduled', windowStart: result.windowStart, workRequestId: result.workRequestId };
+    },
+  );

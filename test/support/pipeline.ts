@@ -1,0 +1,198 @@
+import { type JobAction, type MaintenanceJob, newJob, transition } from '../../src/domain/job.js';
+import { TransportHealthRunner } from '../../src/health/runner.js';
+import { LocalTransport } from '../../src/health/transports/local.js';
+import { PHASE_HANDLERS } from '../../src/phases/index.js';
+import type { PhaseContext, PhaseSettings } from '../../src/phases/phase.js';
+import type { Notifier } from '../../src/ports.js';
+import { ManualClock } from '../../src/sim/clock.js';
+import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
+import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
+import type { NodeUpdate } from '../../src/slurm/backend.js';
+import { SlurmCluster } from '../../src/slurm/cluster.js';
+import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
+import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from './gpu-standins.js';
+
+/**
+ * The real parts of the pipeline wired as `cli.ts` will wire them, for phase tests: the OCI
+ * adapter through the real SDK against the OCI simulator, the Slurm simulator under the real
+ * SlurmCluster, and the health runner over the local transport with stand-in GPU tools. One
+ * ManualClock that jumps over every sleep drives all three, so hours of waiting take no time.
+ */
+
+export const START = new Date('2026-11-25T18:00:00.000Z');
+export const NODES = ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4'] as const;
+/** How long a node is away while OCI maintains it. */
+export const REBOOT_MS = 3 * 60_000;
+
+export const SETTINGS: PhaseSettings = {
+  leadTimeMs: 5 * 60_000,
+  drainTimeoutMs: 6 * 3_600_000,
+  maintenanceTimeoutMs: 24 * 3_600_000,
+  pollInitialMs: 30_000,
+  pollMaxMs: 10 * 60_000,
+  backTimeoutMs: 2 * 3_600_000,
+  healthTimeoutMs: 3_600_000,
+  failMode: 'DRAIN',
+  tag: 'pitstop',
+};
+
+/** One event per node; `gpu-N` is instance `gpuN`. */
+export const EVENTS = {
+  /** Goes the happy way. */
+  flex: { id: event('flex'), node: 'gpu-1' },
+  /** Its update's work request FAILED. */
+  broken: { id: event('broken'), node: 'gpu-2' },
+  /** The maintenance itself FAILED. */
+  failing: { id: event('failing'), node: 'gpu-3' },
+  /** OCI will not move its window. */
+  fixed: { id: event('fixed'), node: 'gpu-4' },
+} as const;
+
+function scenario(): ScenarioInput {
+  const day = new Date(START.getTime() + 86_400_000).toISOString();
+  const onInstance = (n: number) => ({
+    instanceId: instance(`gpu${n}`),
+    timeWindowStart: day,
+    faults: [{ faultId: 'HPCRDMA-0002-02', faultSummary: 'RDMA link flapping' }],
+  });
+  return {
+    tenancy: { id: TENANCY },
+    instances: NODES.map((name, i) => ({
+      id: instance(`gpu${i + 1}`),
+      compartmentId: TENANCY,
+      displayName: name,
+      shape: HEALTHY_SHAPE,
+      privateIp: `10.0.0.${i + 1}`,
+    })),
+    events: [
+      { id: EVENTS.flex.id, ...onInstance(1), freeformTags: { team: 'hpc' } },
+      {
+        id: EVENTS.broken.id,
+        ...onInstance(2),
+        workRequestOutcome: 'FAILED',
+        workRequestErrors: [{ code: 'InternalError', message: 'host is not reachable' }],
+      },
+      { id: EVENTS.failing.id, ...onInstance(3), outcome: 'FAILED' },
+      { id: EVENTS.fixed.id, ...onInstance(4), canReschedule: false },
+    ],
+    lifecycle: {
+      workRequestAccepted: '1s',
+      workRequestInProgress: '10s',
+      eventStarted: '1m',
+      eventProcessing: '20m',
+    },
+  };
+}
+
+/** The Slurm simulator, with every node update Pitstop sends written down. */
+class RecordingSimSlurm {
+  readonly updates: { node: string; update: NodeUpdate }[] = [];
+  constructor(readonly sim: SimSlurm) {}
+  showNodes = (node?: string) => this.sim.showNodes(node);
+  slurmJobsOn = (node: string) => this.sim.slurmJobsOn(node);
+  updateNode = async (node: string, update: NodeUpdate) => {
+    this.updates.push({ node, update });
+    await this.sim.updateNode(node, update);
+  };
+}
+
+export interface Pipeline {
+  clock: ManualClock;
+  oci: Harness;
+  slurm: SimSlurm;
+  /** Node updates (drain, resume, fail) sent to Slurm, in order. */
+  slurmUpdates: RecordingSimSlurm['updates'];
+  cluster: SlurmCluster;
+  standins: GpuStandins;
+  /** Every progress line and phase change, as the Slack thread would show them. */
+  thread: string[];
+  onThreadLine(listener: (line: string) => void): void;
+  context(overrides?: { settings?: Partial<PhaseSettings>; signal?: AbortSignal }): PhaseContext;
+  /** A job for one of `EVENTS`, approved and about to drain. */
+  approvedJob(eventId: string, node: string): Promise<MaintenanceJob>;
+  /** Runs the job's current phase once and applies its action; returns the action and the job after it. */
+  step(job: MaintenanceJob, context?: PhaseContext): Promise<{ action: JobAction; job: MaintenanceJob }>;
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(): Promise<Pipeline> {
+  const clock = new ManualClock(START, true);
+  const { sim } = createSimCluster({ clock, nodes: NODES.map((name) => ({ name })) });
+  const recording = new RecordingSimSlurm(sim);
+  const cluster = new SlurmCluster(recording, clock);
+  // The instance goes away while OCI maintains it, and its slurmd registers again after.
+  const oci = await startHarness(scenario(), {
+    clock,
+    onMaintenance: (t) => {
+      if (t.phase === 'start') sim.reboot(t.node, REBOOT_MS);
+    },
+  });
+  const standins = await gpuStandins();
+  await healthyNode(standins);
+  const health = new TransportHealthRunner({
+    cluster,
+    transport: new LocalTransport({ PATH: standins.path }),
+    clock,
+    settings: {
+      checks: ['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag'],
+      dcgmLevel: 1,
+      timeoutMs: SETTINGS.healthTimeoutMs,
+    },
+  });
+  const thread: string[] = [];
+  const listeners: ((line: string) => void)[] = [];
+  const say = (line: string) => {
+    thread.push(line);
+    for (const listener of listeners) listener(line);
+  };
+  const notifier: Notifier = {
+    announce: async () => {},
+    phaseChanged: async (job, previous) => {
+      say(`${previous.phase} → ${job.phase}`);
+    },
+    progress: async (_job, message) => {
+      say(message);
+    },
+  };
+  const context: Pipeline['context'] = (overrides = {}) => ({
+    ports: { cloud: oci.cloud, cluster, health, notifier, clock },
+    settings: { ...SETTINGS, ...overrides.settings },
+    signal: overrides.signal,
+  });
+  return {
+    clock,
+    oci,
+    slurm: sim,
+    slurmUpdates: recording.updates,
+    cluster,
+    standins,
+    thread,
+    onThreadLine: (listener) => listeners.push(listener),
+    context,
+    async approvedJob(eventId, node) {
+      const job = newJob(await oci.cloud.getEvent(eventId), clock.now(), node);
+      return transition(job, { type: 'approve', by: 'U123', via: 'cli' }, clock.now());
+    },
+    async step(job, ctx = context()) {
+      if (job.phase === 'awaiting_approval' || job.phase === 'done') {
+        throw new Error(`test: job ${job.id} has no phase to run (${job.phase})`);
+      }
+      const action = await PHASE_HANDLERS[job.phase](job, ctx);
+      const next = transition(job, action, clock.now());
+      await notifier.phaseChanged(next, job);
+      return { action, job: next };
+    },
+    stop: () => oci.sim.stop(),
+  };
+}
+
+/** Aborts as soon as a thread line matches: Pitstop stopping at that moment of a phase. */
+export function abortWhen(pipeline: Pipeline, pattern: RegExp): AbortController {
+  const controller = new AbortController();
+  pipeline.onThreadLine((line) => {
+    if (pattern.test(line) && !controller.signal.aborted) {
+      controller.abort(new Error(`test: Pitstop stopped at "${line}"`));
+    }
+  });
+  return controller;
+}
