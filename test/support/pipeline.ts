@@ -1,4 +1,4 @@
-import { type JobAction, type MaintenanceJob, newJob, transition } from '../../src/domain/job.js';
+import { type JobAction, type MaintenanceJob, newJob, type Phase, transition } from '../../src/domain/job.js';
 import { TransportHealthRunner } from '../../src/health/runner.js';
 import { LocalTransport } from '../../src/health/transports/local.js';
 import { PHASE_HANDLERS } from '../../src/phases/index.js';
@@ -112,6 +112,8 @@ export interface Pipeline {
   approvedJob(eventId: string, node: string): Promise<MaintenanceJob>;
   /** Runs the job's current phase once and applies its action; returns the action and the job after it. */
   step(job: MaintenanceJob, context?: PhaseContext): Promise<{ action: JobAction; job: MaintenanceJob }>;
+  /** Steps the job until it reaches `phase` (or ends, which fails the test's expectations). */
+  runUntil(job: MaintenanceJob, phase: Phase, context?: PhaseContext): Promise<MaintenanceJob>;
   stop(): Promise<void>;
 }
 
@@ -159,7 +161,7 @@ export async function startPipeline(): Promise<Pipeline> {
     settings: { ...SETTINGS, ...overrides.settings },
     signal: overrides.signal,
   });
-  return {
+  const pipeline: Pipeline = {
     clock,
     oci,
     slurm: sim,
@@ -182,8 +184,15 @@ export async function startPipeline(): Promise<Pipeline> {
       await notifier.phaseChanged(next, job);
       return { action, job: next };
     },
+    async runUntil(job, phase, ctx) {
+      let current = job;
+      while (current.phase !== phase && current.phase !== 'done')
+        ({ job: current } = await pipeline.step(current, ctx));
+      return current;
+    },
     stop: () => oci.sim.stop(),
   };
+  return pipeline;
 }
 
 /** Aborts as soon as a thread line matches: Pitstop stopping at that moment of a phase. */
