@@ -7,7 +7,7 @@ import type { Notifier } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
-import type { NodeUpdate } from '../../src/slurm/backend.js';
+import type { NodeUpdate, SlurmBackend } from '../../src/slurm/backend.js';
 import { SlurmCluster } from '../../src/slurm/cluster.js';
 import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
 import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from './gpu-standins.js';
@@ -84,15 +84,15 @@ function scenario(): ScenarioInput {
   };
 }
 
-/** The Slurm simulator, with every node update Pitstop sends written down. */
-class RecordingSimSlurm {
+/** A Slurm backend (simulated or real) with every node update Pitstop sends written down. */
+export class RecordingBackend implements SlurmBackend {
   readonly updates: { node: string; update: NodeUpdate }[] = [];
-  constructor(readonly sim: SimSlurm) {}
-  showNodes = (node?: string) => this.sim.showNodes(node);
-  slurmJobsOn = (node: string) => this.sim.slurmJobsOn(node);
+  constructor(private readonly backend: SlurmBackend) {}
+  showNodes = (node?: string) => this.backend.showNodes(node);
+  slurmJobsOn = (node: string) => this.backend.slurmJobsOn(node);
   updateNode = async (node: string, update: NodeUpdate) => {
     this.updates.push({ node, update });
-    await this.sim.updateNode(node, update);
+    await this.backend.updateNode(node, update);
   };
 }
 
@@ -101,7 +101,7 @@ export interface Pipeline {
   oci: Harness;
   slurm: SimSlurm;
   /** Node updates (drain, resume, fail) sent to Slurm, in order. */
-  slurmUpdates: RecordingSimSlurm['updates'];
+  slurmUpdates: RecordingBackend['updates'];
   cluster: SlurmCluster;
   standins: GpuStandins;
   /** Every progress line and phase change, as the Slack thread would show them. */
@@ -120,7 +120,7 @@ export interface Pipeline {
 export async function startPipeline(): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
   const { sim } = createSimCluster({ clock, nodes: NODES.map((name) => ({ name })) });
-  const recording = new RecordingSimSlurm(sim);
+  const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
   const oci = await startHarness(scenario(), {
