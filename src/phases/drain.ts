@@ -1,10 +1,11 @@
 import { faultLabel } from '../domain/event.js';
+import type { MaintenanceJob } from '../domain/job.js';
 import { isPitstopReason, PITSTOP_REASON_PREFIX } from '../domain/node.js';
 import type { PhaseHandler } from './phase.js';
 import { stopForHuman } from './stop-for-human.js';
 import { threadReporter } from './thread.js';
 
-export const drainReason = (job: Parameters<PhaseHandler>[0]) =>
+const drainReason = (job: MaintenanceJob) =>
   `${PITSTOP_REASON_PREFIX} ${faultLabel(job.event)} ${job.eventId}`;
 
 /**
