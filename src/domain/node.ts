@@ -52,3 +52,7 @@ export const PITSTOP_REASON_PREFIX = 'pitstop:';
 
 export const isPitstopReason = (reason: string | undefined) =>
   reason?.trimStart().startsWith(PITSTOP_REASON_PREFIX) ?? false;
+
+/** Out of service: draining, drained, down or failing, for whatever reason. */
+export const isOutOfService = (status: NodeStatus) =>
+  status.drain !== 'none' || status.state === 'DOWN' || status.flags.includes('FAIL');

@@ -1,7 +1,7 @@
-import { isOutOfService } from '../slurm/ownership.js';
 import type { MaintenanceEvent } from './event.js';
 import type { MaintenanceJob, Phase } from './job.js';
 import type { NodeStatus } from './node.js';
+import { isOutOfService } from './node.js';
 
 export interface CapacityLimits {
   /** MAX_NODES_OUT: nodes out of service at once, cluster-wide, for any reason. */

@@ -1,5 +1,5 @@
+import { pollUntil } from '../poll.js';
 import type { ProgressReporter } from '../ports.js';
-import { pollUntil } from '../slurm/waits.js';
 import type { PhaseContext } from './phase.js';
 
 /** An unchanged OCI state is said again in the thread this often; a change is said at once. */
@@ -7,8 +7,8 @@ const PROGRESS_EVERY_MS = 30 * 60_000;
 
 /**
  * Polls OCI with the pipeline's back-off (POLL_INITIAL doubling to POLL_MAX) on the injected
- * clock until `look` says done, and gives up at `deadline` with the last state seen. The
- * polling loop is Slurm's (`pollUntil`), so both kinds of wait behave and report alike.
+ * clock until `look` says done, and gives up at `deadline` with the last state seen. The loop
+ * is the one Slurm's waits use (`pollUntil`), so both kinds of wait behave and report alike.
  */
 export function waitForOci<T>(
   context: PhaseContext,
@@ -20,7 +20,6 @@ export function waitForOci<T>(
     context.ports.clock,
     { initialMs: settings.pollInitialMs, maxMs: settings.pollMaxMs, progressEveryMs: PROGRESS_EVERY_MS },
     {
-      node: wait.node,
       awaited: wait.awaited,
       onTimeout: wait.onTimeout,
       deadline: wait.deadline,

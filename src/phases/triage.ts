@@ -1,7 +1,6 @@
 import type { MaintenanceJob } from '../domain/job.js';
-import { PITSTOP_REASON_PREFIX } from '../domain/node.js';
+import { isOutOfService, PITSTOP_REASON_PREFIX } from '../domain/node.js';
 import type { RecommendedAction } from '../domain/verdict.js';
-import { isOutOfService } from '../slurm/ownership.js';
 import type { PhaseHandler } from './phase.js';
 import { stopForHuman } from './stop-for-human.js';
 

@@ -1,4 +1,6 @@
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
+import { isOutOfService } from '../domain/node.js';
+import type { PollSettings } from '../poll.js';
 import type {
   Clock,
   Cluster,
@@ -10,8 +12,8 @@ import type {
 } from '../ports.js';
 import type { SlurmBackend } from './backend.js';
 import { validNodeName } from './node-name.js';
-import { assertPitstopReason, heldByOther, isOutOfService } from './ownership.js';
-import { DEFAULT_POLL, type PollSettings, waitUntilBack, waitUntilDrained } from './waits.js';
+import { assertPitstopReason, heldByOther } from './ownership.js';
+import { DEFAULT_POLL, waitUntilBack, waitUntilDrained } from './waits.js';
 
 /**
  * The Cluster port: Pitstop's rules (names checked first, reasons ours, never resuming or

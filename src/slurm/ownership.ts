@@ -1,4 +1,4 @@
-import { isPitstopReason, type NodeStatus, PITSTOP_REASON_PREFIX } from '../domain/node.js';
+import { isOutOfService, isPitstopReason, type NodeStatus, PITSTOP_REASON_PREFIX } from '../domain/node.js';
 import { SlurmError } from './errors.js';
 
 /** Reasons go to scontrol as one `Reason=` argument: one line of text, ours by its prefix. */
@@ -17,10 +17,6 @@ export function assertPitstopReason(node: string, reason: string): void {
     );
   }
 }
-
-/** Out of service: draining, drained, down or failing, for whatever reason. */
-export const isOutOfService = (status: NodeStatus) =>
-  status.drain !== 'none' || status.state === 'DOWN' || status.flags.includes('FAIL');
 
 /**
  * Why the node belongs to someone else right now (null when it does not): it is out of service

@@ -1,68 +1,9 @@
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
+import { type PollSettings, pollUntil } from '../poll.js';
 import type { Clock, DrainProgress, WaitOptions } from '../ports.js';
 import { SlurmWaitError } from './errors.js';
 
-export interface PollSettings {
-  /** First pause between two looks; it doubles up to `maxMs`. */
-  initialMs: number;
-  maxMs: number;
-  /** An unchanged situation is reported again after this long (a changed one at once). */
-  progressEveryMs: number;
-}
-
 export const DEFAULT_POLL: PollSettings = { initialMs: 2_000, maxMs: 30_000, progressEveryMs: 5 * 60_000 };
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  const parts = [
-    [Math.floor(seconds / 3600), 'h'],
-    [Math.floor((seconds % 3600) / 60), 'm'],
-    [seconds % 60, 's'],
-  ] as const;
-  return (
-    parts
-      .filter(([n]) => n > 0)
-      .map(([n, unit]) => `${n}${unit}`)
-      .join(' ') || '0s'
-  );
-}
-
-type Look<T> = { done: T } | { waiting: string };
-
-/**
- * Looks until `look` says done, pausing with back-off on the injected clock, reporting
- * progress, and failing with the last situation once the deadline passes.
- */
-export async function pollUntil<T>(
-  clock: Clock,
-  poll: PollSettings,
-  options: WaitOptions & { node: string; awaited: string; onTimeout: string },
-  look: (waitedMs: number) => Promise<Look<T>>,
-): Promise<T> {
-  const started = clock.now().getTime();
-  let pause = poll.initialMs;
-  let reported: { text: string; at: number } | undefined;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const waitedMs = clock.now().getTime() - started;
-    const result = await look(waitedMs);
-    if ('done' in result) return result.done;
-    const now = clock.now().getTime();
-    if (!reported || reported.text !== result.waiting || now - reported.at >= poll.progressEveryMs) {
-      options.onProgress?.(`${result.waiting} (waited ${formatDuration(waitedMs)})`);
-      reported = { text: result.waiting, at: now };
-    }
-    const left = options.deadline.getTime() - now;
-    if (left <= 0) {
-      throw new SlurmWaitError(
-        `gave up waiting for ${options.awaited} after ${formatDuration(waitedMs)}: ${result.waiting}. ${options.onTimeout}`,
-        options.node,
-      );
-    }
-    await clock.sleep(Math.min(pause, left), options.signal);
-    pause = Math.min(pause * 2, poll.maxMs);
-  }
-}
 
 export function describeSlurmJobs(jobs: SlurmJob[]): string {
   return jobs
@@ -87,8 +28,8 @@ export function waitUntilDrained(
     poll,
     {
       ...options,
-      node,
       awaited: `${node} to drain`,
+      giveUp: (message) => new SlurmWaitError(message, node),
       onTimeout: 'Extend DRAIN_TIMEOUT, or end those Slurm jobs (scancel), then retry.',
     },
     async (waitedMs) => {
@@ -131,8 +72,8 @@ export function waitUntilBack(
     poll,
     {
       ...options,
-      node,
       awaited: `${node} to come back`,
+      giveUp: (message) => new SlurmWaitError(message, node),
       onTimeout: `Check the instance and its slurmd (systemctl status slurmd on ${node}).`,
     },
     async () => {

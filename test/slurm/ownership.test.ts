@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../src/domain/node.js';
-import { heldByOther, isOutOfService } from '../../src/slurm/ownership.js';
+import { isOutOfService } from '../../src/domain/node.js';
+import { heldByOther } from '../../src/slurm/ownership.js';
 
 const node = (over: Partial<NodeStatus>): NodeStatus => ({
   name: 'gpu-1',

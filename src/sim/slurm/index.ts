@@ -1,6 +1,6 @@
+import type { PollSettings } from '../../poll.js';
 import type { Clock } from '../../ports.js';
 import { SlurmCluster } from '../../slurm/cluster.js';
-import type { PollSettings } from '../../slurm/waits.js';
 import { type SimNodeSpec, SimSlurm } from './sim-slurm.js';
 
 export { type SimNodeSpec, SimSlurm } from './sim-slurm.js';
