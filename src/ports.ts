@@ -128,6 +128,20 @@ export interface Cluster {
   waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus>;
 }
 
+// ---------------------------------------------------------------- NodeMapper
+
+export interface NodeMapping {
+  /** instance OCID → Slurm node name, for the instances that matched. */
+  nodes: Map<string, string>;
+  /** Mapping steps that could not run, and why (for the thread and the logs). */
+  unavailable: string[];
+}
+
+/** Finds the Slurm node of each instance (oci-hpc, display name or NodeAddr, as configured). */
+export interface NodeMapper {
+  map(instanceIds: string[]): Promise<NodeMapping>;
+}
+
 // ---------------------------------------------------------------- Health
 
 export interface HealthTarget {

@@ -1,0 +1,41 @@
+import type { MaintenanceJob } from '../domain/job.js';
+import type { Logger } from '../log.js';
+import type { Notifier } from '../ports.js';
+
+const fields = (job: MaintenanceJob) => ({
+  jobId: job.id,
+  eventId: job.eventId,
+  node: job.node ?? null,
+  phase: job.phase,
+});
+
+/**
+ * The Notifier of headless mode: what Slack would show, as structured log lines (one per
+ * announcement, phase change and progress line), so an operator can follow a job with `jq`.
+ */
+export class LogNotifier implements Notifier {
+  constructor(private readonly log: Logger) {}
+
+  async announce(job: MaintenanceJob): Promise<void> {
+    this.log.info(
+      {
+        ...fields(job),
+        notify: 'announce',
+        reason: job.event.reason,
+        windowStart: job.event.timeWindowStart,
+      },
+      `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: approve or deny it (pitstop approve|deny)`,
+    );
+  }
+
+  async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {
+    this.log.info(
+      { ...fields(job), notify: 'phase', from: previous.phase, outcome: job.outcome },
+      `${previous.phase} → ${job.phase}${job.reason ? `: ${job.reason}` : ''}`,
+    );
+  }
+
+  async progress(job: MaintenanceJob, message: string): Promise<void> {
+    this.log.info({ ...fields(job), notify: 'progress' }, message);
+  }
+}

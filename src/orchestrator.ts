@@ -1,0 +1,293 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { MaintenanceJob, Phase } from './domain/job.js';
+import { mayTakeOut } from './domain/policy.js';
+import type { Logger } from './log.js';
+import { resolveRef } from './orchestrator/resolve-ref.js';
+import { type SweepResult, sweepOnce, tell } from './orchestrator/sweep.js';
+import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
+import type { NodeMapper, Store } from './ports.js';
+
+export { JobRefError } from './orchestrator/resolve-ref.js';
+export type { SweepResult } from './orchestrator/sweep.js';
+
+export interface OrchestratorOptions {
+  /** DISCOVERY_CRON. */
+  discoveryCron: string;
+  maxWorkers: number;
+  maxNodesOut: number;
+  maxPartitionOutPercent: number;
+  autoApprove: readonly string[];
+  /** DRY_RUN: discover, announce and decide, but run no working phase. */
+  dryRun: boolean;
+}
+
+export interface OrchestratorDeps {
+  ports: PhasePorts;
+  store: Store;
+  mapper: NodeMapper;
+  settings: PhaseSettings;
+  options: OrchestratorOptions;
+  log: Logger;
+}
+
+export interface OrchestratorStatus {
+  started: boolean;
+  dryRun: boolean;
+  lastSweep?: { at: string; ok: boolean; error?: string; discovered?: number };
+  jobsByPhase: Partial<Record<Phase, number>>;
+  workersRunning: number;
+  waitingToStart: number;
+}
+
+/** Where a decision came from: Slack, the CLI or the policy. */
+export type ApprovalSource = NonNullable<MaintenanceJob['approval']>['via'];
+
+const isWorking = (phase: Phase): phase is WorkingPhase => phase !== 'awaiting_approval' && phase !== 'done';
+
+/**
+ * Owns the jobs: discovery sweeps (never two at once), decisions, and the workers that walk
+ * approved jobs through PHASE_HANDLERS, at most MAX_WORKERS at once and within the capacity
+ * policy. Each transition is durable (`store.apply`) before the next phase acts, and each phase
+ * checks the real state first, so after a crash `start()` simply runs the phase again.
+ */
+export class Orchestrator {
+  private readonly abort = new AbortController();
+  private readonly running = new Map<string, Promise<void>>();
+  /** Approved jobs not started yet, in the order they were approved. */
+  private readonly queued = new Set<string>();
+  /** Jobs whose thread was told why they wait, so it is said once. */
+  private readonly toldWaiting = new Set<string>();
+  private pumping: Promise<void> = Promise.resolve();
+  private sweeping: Promise<SweepResult> | undefined;
+  private task: ScheduledTask | undefined;
+  private started = false;
+  private lastSweep: OrchestratorStatus['lastSweep'];
+
+  constructor(private readonly deps: OrchestratorDeps) {}
+
+  /** Resumes the jobs a previous run left in a working phase, then discovers now and on schedule. */
+  async start(): Promise<void> {
+    const resumable = this.deps.store
+      .list()
+      .filter((job) => isWorking(job.phase))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const job of resumable) {
+      this.deps.log.info(
+        { jobId: job.id, eventId: job.eventId, node: job.node, phase: job.phase },
+        'resuming',
+      );
+      this.queued.add(job.id);
+    }
+    this.pump();
+    this.task = cron.schedule(this.deps.options.discoveryCron, () => this.sweepLogged(), {
+      noOverlap: true,
+      name: 'pitstop-discovery',
+    });
+    this.started = true;
+    await this.sweepLogged();
+  }
+
+  /** Stops discovery and the workers; a job stops inside its phase and resumes at the next start. */
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.task?.stop();
+    this.abort.abort(new Error('Pitstop is shutting down'));
+    await Promise.allSettled([...this.running.values(), this.pumping, this.sweeping]);
+  }
+
+  /**
+   * One discovery. A call while one runs gets that sweep's result (and `joined: true`) rather
+   * than asking OCI twice or racing on the same new events.
+   */
+  async sweep(): Promise<SweepResult & { joined: boolean }> {
+    if (this.sweeping) return { ...(await this.sweeping), joined: true };
+    const { deps } = this;
+    this.sweeping = sweepOnce({
+      ...deps.ports,
+      store: deps.store,
+      mapper: deps.mapper,
+      log: deps.log,
+      autoApprove: deps.options.autoApprove,
+    });
+    try {
+      const result = await this.sweeping;
+      this.lastSweep = { at: result.at, ok: true, discovered: result.discovered };
+      for (const job of result.approved) this.enqueue(job);
+      // A sweep is also a moment to look at capacity again (nodes may be back by hand).
+      this.pump();
+      return { ...result, joined: false };
+    } catch (error) {
+      this.lastSweep = {
+        at: deps.ports.clock.now().toISOString(),
+        ok: false,
+        error: (error as Error).message,
+      };
+      throw error;
+    } finally {
+      this.sweeping = undefined;
+    }
+  }
+
+  async approve(ref: string, by: string, via: ApprovalSource): Promise<MaintenanceJob> {
+    const job = resolveRef(this.deps.store.list(), ref);
+    const approved = await this.deps.store.apply(job.id, { type: 'approve', by, via });
+    await tell(this.deps.log, approved, 'the approval', () =>
+      this.deps.ports.notifier.phaseChanged(approved, job),
+    );
+    this.enqueue(approved);
+    return approved;
+  }
+
+  async deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
+    const job = resolveRef(this.deps.store.list(), ref);
+    const denied = await this.deps.store.apply(job.id, { type: 'deny', by, via, reason });
+    await tell(this.deps.log, denied, 'the denial', () => this.deps.ports.notifier.phaseChanged(denied, job));
+    return denied;
+  }
+
+  status(): OrchestratorStatus {
+    const jobsByPhase: Partial<Record<Phase, number>> = {};
+    for (const job of this.deps.store.list()) jobsByPhase[job.phase] = (jobsByPhase[job.phase] ?? 0) + 1;
+    return {
+      started: this.started,
+      dryRun: this.deps.options.dryRun,
+      lastSweep: this.lastSweep,
+      jobsByPhase,
+      workersRunning: this.running.size,
+      waitingToStart: this.queued.size,
+    };
+  }
+
+  /** Resolves once no worker runs and none can start now (for tests and a clean shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pumping = this.pumping;
+      await Promise.allSettled([...this.running.values(), pumping]);
+      if (this.running.size === 0 && pumping === this.pumping) return;
+    }
+  }
+
+  private async sweepLogged(): Promise<void> {
+    try {
+      const result = await this.sweep();
+      if (!result.joined) {
+        this.deps.log.info(
+          { component: 'discovery', ...result, approved: result.approved.map((j) => j.eventId) },
+          `sweep: ${result.discovered} events, ${result.created.length} new`,
+        );
+      }
+    } catch (error) {
+      this.deps.log.error(
+        { component: 'discovery', err: error },
+        'discovery sweep failed; retried at the next one',
+      );
+    }
+  }
+
+  private enqueue(job: MaintenanceJob) {
+    if (!isWorking(job.phase)) return;
+    this.queued.add(job.id);
+    this.pump();
+  }
+
+  /** Starts queued jobs while workers and capacity allow; one look at a time, so two jobs never pass the check together. */
+  private pump() {
+    if (this.abort.signal.aborted) return;
+    this.pumping = this.pumping
+      .then(() => this.startWhatMay())
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error }, 'could not start the waiting jobs; trying again later');
+      });
+  }
+
+  private async startWhatMay() {
+    const { store, options, log } = this.deps;
+    for (const id of [...this.queued]) {
+      if (this.abort.signal.aborted || this.running.size >= options.maxWorkers) break;
+      const job = store.get(id);
+      if (!job || !isWorking(job.phase)) {
+        this.queued.delete(id);
+        continue;
+      }
+      if (options.dryRun) {
+        this.queued.delete(id);
+        await tell(log, job, 'the dry run', () =>
+          this.deps.ports.notifier.progress(
+            job,
+            `DRY_RUN: would run ${job.phase} on ${job.node}; nothing was changed`,
+          ),
+        );
+        continue;
+      }
+      // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
+      const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
+      if (why) {
+        if (!this.toldWaiting.has(id)) {
+          this.toldWaiting.add(id);
+          await tell(log, job, 'the wait', () =>
+            this.deps.ports.notifier.progress(job, `waiting to start: ${why}`),
+          );
+        }
+        // Looked at again when a job finishes and at every sweep (the discovery timer).
+        continue;
+      }
+      this.queued.delete(id);
+      this.toldWaiting.delete(id);
+      this.running.set(
+        id,
+        this.work(job).finally(() => {
+          this.running.delete(id);
+          this.pump();
+        }),
+      );
+    }
+  }
+
+  private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {
+    let nodes: Awaited<ReturnType<PhasePorts['cluster']['listNodes']>>;
+    try {
+      nodes = await this.deps.ports.cluster.listNodes();
+    } catch (error) {
+      return `cannot read Slurm's node list to check capacity (${(error as Error).message})`;
+    }
+    const jobsInProgress = [...this.running.keys()].flatMap((id) => this.deps.store.get(id) ?? []);
+    const answer = mayTakeOut({
+      node: job.node!,
+      nodes,
+      jobsInProgress,
+      maxNodesOut: this.deps.options.maxNodesOut,
+      maxPartitionOutPercent: this.deps.options.maxPartitionOutPercent,
+    });
+    if (!answer.allowed) return answer.reason;
+    for (const note of answer.notes) {
+      await tell(this.deps.log, job, 'a capacity note', () => this.deps.ports.notifier.progress(job, note));
+    }
+    return undefined;
+  }
+
+  /** Runs the job phase by phase until it needs a human decision or is done. */
+  private async work(first: MaintenanceJob): Promise<void> {
+    const { store, ports, settings, log } = this.deps;
+    const context = { ports, settings, signal: this.abort.signal };
+    let job = first;
+    try {
+      while (isWorking(job.phase)) {
+        const action = await PHASE_HANDLERS[job.phase](job, context);
+        const previous = job;
+        job = await store.apply(job.id, action);
+        await tell(log, job, 'the phase change', () => ports.notifier.phaseChanged(job, previous));
+      }
+    } catch (error) {
+      const where = { jobId: job.id, eventId: job.eventId, node: job.node, phase: job.phase };
+      if (this.abort.signal.aborted) {
+        log.info(where, `stopped in ${job.phase}; it resumes there at the next start`);
+      } else {
+        // Phases turn trouble into `fail`; reaching here means the store or a bug: leave the job where it is.
+        log.error(
+          { ...where, err: error },
+          `job stopped in ${job.phase}: ${(error as Error).message}; it resumes at the next start`,
+        );
+      }
+    }
+  }
+}

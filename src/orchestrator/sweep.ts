@@ -1,0 +1,144 @@
+import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js';
+import { type MaintenanceJob, newJob } from '../domain/job.js';
+import { autoApproves } from '../domain/policy.js';
+import type { Logger } from '../log.js';
+import type { Clock, Cloud, NodeMapper, NodeMapping, Notifier, Store } from '../ports.js';
+
+export interface SweepPorts {
+  cloud: Cloud;
+  store: Store;
+  mapper: NodeMapper;
+  notifier: Notifier;
+  clock: Clock;
+  log: Logger;
+  /** AUTO_APPROVE. */
+  autoApprove: readonly string[];
+}
+
+export interface SweepResult {
+  at: string;
+  /** Events OCI listed. */
+  discovered: number;
+  /** Event ids that became jobs in this sweep. */
+  created: string[];
+  /** Jobs approved by AUTO_APPROVE in this sweep; the orchestrator starts them. */
+  approved: MaintenanceJob[];
+  /** Event ids whose job was canceled because OCI canceled or finished the event without us. */
+  canceled: string[];
+  /** Event ids whose instance still maps to no Slurm node. */
+  unmapped: string[];
+}
+
+/** A failed notification must not undo or repeat a job that is already durable: logged, not thrown. */
+export async function tell(log: Logger, job: MaintenanceJob, what: string, send: () => Promise<void>) {
+  try {
+    await send();
+  } catch (error) {
+    log.warn({ jobId: job.id, eventId: job.eventId, node: job.node, err: error }, `could not post ${what}`);
+  }
+}
+
+/**
+ * One discovery: OCI's events → new jobs (announced once; auto-approved when the policy says so),
+ * jobs awaiting approval whose event went away without us → canceled, and jobs with no Slurm node
+ * yet → mapped again. Every change is durable before it is announced.
+ */
+export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
+  const { cloud, store, clock } = ports;
+  const events = await cloud.discoverEvents({
+    onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
+  });
+  const result: SweepResult = {
+    at: clock.now().toISOString(),
+    discovered: events.length,
+    created: [],
+    approved: [],
+    canceled: [],
+    unmapped: [],
+  };
+  result.canceled = await cancelVanished(ports, new Map(events.map((e) => [e.id, e])));
+
+  const fresh = events.filter((e) => e.state === 'SCHEDULED' && !store.knowsEvent(e.id));
+  const unmappedJobs = store.list().filter((job) => !job.node && job.phase === 'awaiting_approval');
+  const instanceIds = [...new Set([...fresh, ...unmappedJobs.map((j) => j.event)].map((e) => e.instanceId))];
+  const mapping =
+    instanceIds.length > 0 ? await mapNodes(ports, instanceIds) : { nodes: new Map(), unavailable: [] };
+
+  for (const job of unmappedJobs) {
+    const node = mapping.nodes.get(job.event.instanceId);
+    if (!node) {
+      result.unmapped.push(job.eventId);
+      continue;
+    }
+    const mapped = await store.annotate(job.id, { node });
+    await tell(ports.log, mapped, 'the mapping', () =>
+      ports.notifier.progress(mapped, `instance ${job.event.instanceId} is Slurm node ${node} now`),
+    );
+    await autoApprove(ports, mapped, result);
+  }
+
+  for (const event of fresh) {
+    const job = await store.create(newJob(event, clock.now(), mapping.nodes.get(event.instanceId)));
+    result.created.push(event.id);
+    await tell(ports.log, job, 'the announcement', () => ports.notifier.announce(job));
+    if (!job.node) {
+      result.unmapped.push(event.id);
+      const why = mapping.unavailable.length > 0 ? ` (${mapping.unavailable.join('; ')})` : '';
+      await tell(ports.log, job, 'the mapping problem', () =>
+        ports.notifier.progress(
+          job,
+          `instance ${event.instanceId} maps to no Slurm node${why}; it cannot be approved until it does. ` +
+            'Pitstop tries again at every sweep; check NODE_MAPPING.',
+        ),
+      );
+      continue;
+    }
+    await autoApprove(ports, job, result);
+  }
+  return result;
+}
+
+async function mapNodes(ports: SweepPorts, instanceIds: string[]): Promise<NodeMapping> {
+  try {
+    return await ports.mapper.map(instanceIds);
+  } catch (error) {
+    // The events are still worth a job each: their mapping is retried at the next sweep.
+    const message = `node mapping failed: ${(error as Error).message}`;
+    ports.log.warn({ component: 'discovery', instances: instanceIds.length }, message);
+    return { nodes: new Map(), unavailable: [message] };
+  }
+}
+
+async function autoApprove(ports: SweepPorts, job: MaintenanceJob, result: SweepResult) {
+  if (!autoApproves(ports.autoApprove, job.event)) return;
+  const approved = await ports.store.apply(job.id, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' });
+  result.approved.push(approved);
+  await tell(ports.log, approved, 'the approval', () => ports.notifier.phaseChanged(approved, job));
+}
+
+/** Jobs still awaiting approval whose event OCI canceled, or ran to its end without us. */
+async function cancelVanished(ports: SweepPorts, events: Map<string, MaintenanceEvent>): Promise<string[]> {
+  const canceled: string[] = [];
+  for (const job of ports.store.list().filter((j) => j.phase === 'awaiting_approval')) {
+    const event = events.get(job.eventId) ?? (await currentEvent(ports, job));
+    if (!event || !TERMINAL_EVENT_STATES.has(event.state)) continue;
+    const reason =
+      event.state === 'CANCELED'
+        ? `OCI canceled event ${job.eventId}; nothing was done to ${job.node ?? 'the node'}`
+        : `event ${job.eventId} ended ${event.state} without Pitstop; ${job.node ?? 'the node'} was not touched`;
+    const done = await ports.store.apply(job.id, { type: 'cancel', reason });
+    canceled.push(job.eventId);
+    await tell(ports.log, done, 'the cancelation', () => ports.notifier.phaseChanged(done, job));
+  }
+  return canceled;
+}
+
+/** An event discovery no longer lists: asked for directly; if OCI cannot say, the job is left as it is. */
+async function currentEvent(ports: SweepPorts, job: MaintenanceJob): Promise<MaintenanceEvent | undefined> {
+  try {
+    return await ports.cloud.getEvent(job.eventId);
+  } catch (error) {
+    ports.log.warn({ jobId: job.id, eventId: job.eventId, err: error }, 'event not listed and not readable');
+    return undefined;
+  }
+}

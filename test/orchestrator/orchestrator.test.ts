@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { retryTokenFor } from '../../src/domain/job.js';
+import { JobStore } from '../../src/store/job-store.js';
+import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
+import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+
+let pipeline: Pipeline;
+let stateFile: string;
+const rigs: OrchestratorRig[] = [];
+
+beforeEach(async () => {
+  pipeline = await startPipeline();
+  stateFile = tempStateFile();
+});
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) await rig.close().catch(() => {});
+  await pipeline.stop();
+});
+
+async function rig(options: Parameters<typeof orchestratorOver>[2] = {}) {
+  const made = await orchestratorOver(pipeline, stateFile, options);
+  rigs.push(made);
+  return made;
+}
+
+/** How each finished event ended, from the state file as `pitstop list` would read it. */
+async function outcome(eventId: string) {
+  return (await JobStore.read(stateFile)).finished[eventId]?.outcome;
+}
+
+const slurmStates = (node: string) =>
+  pipeline.slurmUpdates.filter((u) => u.node === node).map((u) => u.update.state);
+
+describe('orchestrator', () => {
+  it('turns each discovered event into one job and one announcement; a second sweep posts nothing', async () => {
+    const { orchestrator, store, notifier } = await rig();
+    const first = await orchestrator.sweep();
+    expect(first.created.sort()).toEqual(
+      Object.values(EVENTS)
+        .map((e) => e.id)
+        .sort(),
+    );
+    expect(notifier.announced.sort()).toEqual(first.created);
+    expect(store.findByEvent(EVENTS.flex.id)).toMatchObject({ node: 'gpu-1', phase: 'awaiting_approval' });
+
+    const second = await orchestrator.sweep();
+    expect(second.created).toEqual([]);
+    expect(notifier.announced).toHaveLength(4);
+    expect(store.list()).toHaveLength(4);
+  });
+
+  it('runs one discovery at a time: a second call joins the running one', async () => {
+    const { orchestrator, notifier } = await rig();
+    const [a, b] = await Promise.all([orchestrator.sweep(), orchestrator.sweep()]);
+    expect([a.joined, b.joined]).toEqual([false, true]);
+    expect(b.created).toEqual(a.created);
+    expect(notifier.announced).toHaveLength(4);
+  });
+
+  it('runs an approved job to the end and gives the node back', async () => {
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.sweep();
+    const approved = await orchestrator.approve('gpu-1', 'U123', 'cli');
+    expect(approved).toMatchObject({ eventId: EVENTS.flex.id, phase: 'draining' });
+    await orchestrator.idle();
+
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    expect((await pipeline.cluster.status('gpu-1')).drain).toBe('none');
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'RESUME']);
+    expect(notifier.thread(EVENTS.flex.id).at(-1)).toBe('bookkeeping → done');
+  });
+
+  it('ends a denied job and leaves its node alone', async () => {
+    const { orchestrator } = await rig();
+    await orchestrator.sweep();
+    const denied = await orchestrator.deny(EVENTS.broken.id, 'U9', 'cli', 'training run until Friday');
+    expect(denied).toMatchObject({ phase: 'done', outcome: 'denied' });
+    await orchestrator.idle();
+    expect(await outcome(EVENTS.broken.id)).toBe('denied');
+    expect(pipeline.slurmUpdates).toEqual([]);
+    expect(pipeline.oci.sim.count('updateInstanceMaintenanceEvent')).toBe(0);
+  });
+
+  it('refuses a reference that names no active job, listing what there is', async () => {
+    const { orchestrator } = await rig();
+    await orchestrator.sweep();
+    await expect(orchestrator.approve('gpu-9', 'U1', 'cli')).rejects.toThrow(
+      /no active job for gpu-9 .*active jobs: .*\(gpu-1, awaiting_approval\)/,
+    );
+  });
+
+  it('approves by AUTO_APPROVE and runs the job without a human', async () => {
+    const { orchestrator } = await rig({ autoApprove: ['HARDWARE_REPLACEMENT'] });
+    const result = await orchestrator.sweep();
+    expect(result.approved.map((j) => j.approval)).toContainEqual(
+      expect.objectContaining({ by: 'AUTO_APPROVE', via: 'policy' }),
+    );
+    await orchestrator.idle();
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    expect(await outcome(EVENTS.failing.id)).toBe('kept_out');
+  });
+
+  it('with MAX_NODES_OUT=1 runs two approved jobs one after the other, saying why the second waits', async () => {
+    const { orchestrator, notifier } = await rig({ maxNodesOut: 1 });
+    await orchestrator.sweep();
+    await orchestrator.approve('gpu-1', 'U1', 'cli');
+    await orchestrator.approve('gpu-3', 'U1', 'cli');
+    await orchestrator.idle();
+
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    expect(await outcome(EVENTS.failing.id)).toBe('kept_out');
+    const waits = notifier.thread(EVENTS.failing.id).filter((l) => l.startsWith('waiting to start'));
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatch(/MAX_NODES_OUT=1: gpu-3 waits/);
+    const at = (eventId: string, line: string) =>
+      notifier.lines.findIndex((l) => l.eventId === eventId && l.line === line);
+    expect(at(EVENTS.failing.id, 'draining → scheduling')).toBeGreaterThan(
+      at(EVENTS.flex.id, 'bookkeeping → done'),
+    );
+  });
+
+  it('after a stop in the middle of a phase, a new orchestrator on the same state file finishes the job once', async () => {
+    const first = await rig();
+    await first.orchestrator.sweep();
+    let stopping: Promise<void> | undefined;
+    first.notifier.onLine((line) => {
+      if (/work request .* is ACCEPTED/.test(line)) stopping ??= first.close();
+    });
+    const job = await first.orchestrator.approve('gpu-1', 'U1', 'cli');
+    await first.orchestrator.idle();
+    await stopping;
+    expect((await JobStore.read(stateFile)).jobs[job.id]?.phase).toBe('scheduling');
+
+    const second = await rig();
+    await second.orchestrator.start();
+    await second.orchestrator.idle();
+
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    const scheduleUpdates = pipeline.oci.sim.requests.filter(
+      (r) => r.operation === 'updateInstanceMaintenanceEvent' && r.retryToken === retryTokenFor(job),
+    );
+    expect(scheduleUpdates.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'RESUME']);
+  });
+
+  it('cancels a job awaiting approval whose event OCI canceled', async () => {
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.sweep();
+    pipeline.oci.sim.fleet.event(EVENTS.broken.id).lifecycleState = 'CANCELED';
+    const result = await orchestrator.sweep();
+    expect(result.canceled).toEqual([EVENTS.broken.id]);
+    expect(await outcome(EVENTS.broken.id)).toBe('canceled');
+    expect(notifier.thread(EVENTS.broken.id)).toEqual(['awaiting_approval → done']);
+    expect(pipeline.slurmUpdates).toEqual([]);
+  });
+
+  it('in DRY_RUN announces and accepts the decision but runs no phase', async () => {
+    const { orchestrator, notifier } = await rig({ dryRun: true });
+    await orchestrator.sweep();
+    await orchestrator.approve('gpu-1', 'U1', 'cli');
+    await orchestrator.idle();
+    expect(notifier.thread(EVENTS.flex.id)).toContain(
+      'DRY_RUN: would run draining on gpu-1; nothing was changed',
+    );
+    expect(pipeline.slurmUpdates).toEqual([]);
+    expect(orchestrator.status()).toMatchObject({
+      dryRun: true,
+      jobsByPhase: { draining: 1, awaiting_approval: 3 },
+    });
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MaintenanceJob } from '../../src/domain/job.js';
+import { createLogger } from '../../src/log.js';
+import { OciNodeMapper } from '../../src/oci/node-mapper.js';
+import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
+import type { Notifier } from '../../src/ports.js';
+import { JobStore } from '../../src/store/job-store.js';
+import { type Pipeline, SETTINGS } from './pipeline.js';
+
+/** What the Slack channel would have shown: announcements, and every thread line per event. */
+export class RecordingNotifier implements Notifier {
+  readonly announced: string[] = [];
+  readonly lines: { eventId: string; line: string }[] = [];
+  private readonly listeners: ((line: string) => void)[] = [];
+
+  async announce(job: MaintenanceJob) {
+    this.announced.push(job.eventId);
+  }
+  async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob) {
+    this.say(job, `${previous.phase} → ${job.phase}`);
+  }
+  async progress(job: MaintenanceJob, message: string) {
+    this.say(job, message);
+  }
+  thread(eventId: string): string[] {
+    return this.lines.filter((l) => l.eventId === eventId).map((l) => l.line);
+  }
+  onLine(listener: (line: string) => void) {
+    this.listeners.push(listener);
+  }
+  private say(job: MaintenanceJob, line: string) {
+    this.lines.push({ eventId: job.eventId, line });
+    for (const listener of this.listeners) listener(line);
+  }
+}
+
+export const OPTIONS: OrchestratorOptions = {
+  // Sweeps are called by the tests; the schedule is never due while one runs.
+  discoveryCron: '0 0 1 1 *',
+  maxWorkers: 4,
+  maxNodesOut: 4,
+  maxPartitionOutPercent: 100,
+  autoApprove: [],
+  dryRun: false,
+};
+
+export interface OrchestratorRig {
+  orchestrator: Orchestrator;
+  store: JobStore;
+  notifier: RecordingNotifier;
+  /** Stops the orchestrator and closes the store (the lock is released). */
+  close(): Promise<void>;
+}
+
+export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch-')), 'state.json');
+
+/** An Orchestrator over the pipeline's real adapters and simulators, and a real JobStore (with its lock). */
+export async function orchestratorOver(
+  pipeline: Pipeline,
+  stateFile: string,
+  options: Partial<OrchestratorOptions> = {},
+): Promise<OrchestratorRig> {
+  const store = await JobStore.open({
+    stateFile,
+    auditFile: join(stateFile, '..', 'audit.jsonl'),
+    clock: pipeline.clock,
+  });
+  const notifier = new RecordingNotifier();
+  const { ports } = pipeline.context();
+  const orchestrator = new Orchestrator({
+    ports: { ...ports, notifier },
+    store,
+    mapper: new OciNodeMapper(pipeline.oci.cloud.context, {
+      steps: ['display-name'],
+      mgmtCommand: 'mgmt',
+      cluster: pipeline.cluster,
+      concurrency: 4,
+      timeoutMs: 5_000,
+    }),
+    settings: SETTINGS,
+    options: { ...OPTIONS, ...options },
+    log: createLogger('silent'),
+  });
+  return {
+    orchestrator,
+    store,
+    notifier,
+    async close() {
+      await orchestrator.stop();
+      await store.close();
+    },
+  };
+}
