@@ -92,7 +92,8 @@ export class Orchestrator {
     this.started = false;
     await this.task?.stop();
     this.abort.abort(new Error('Pitstop is shutting down'));
-    await Promise.allSettled([...this.running.values(), this.pumping, this.sweeping]);
+    await Promise.allSettled([this.sweeping]);
+    await this.idle();
   }
 
   /**
@@ -221,6 +222,7 @@ export class Orchestrator {
       }
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
       const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
+      if (this.abort.signal.aborted) break;
       if (why) {
         if (!this.toldWaiting.has(id)) {
           this.toldWaiting.add(id);

@@ -28,6 +28,8 @@ async function outcome(eventId: string) {
   return (await JobStore.read(stateFile)).finished[eventId]?.outcome;
 }
 
+const instanceOf = (eventId: string) => pipeline.oci.sim.fleet.event(eventId).instanceId;
+
 const slurmStates = (node: string) =>
   pipeline.slurmUpdates.filter((u) => u.node === node).map((u) => u.update.state);
 
@@ -141,6 +143,25 @@ describe('orchestrator', () => {
     );
     expect(scheduleUpdates.filter((r) => !r.replayed)).toHaveLength(1);
     expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'RESUME']);
+  });
+
+  it('creates a job for an instance with no Slurm node, says so, and maps it at a later sweep', async () => {
+    const { orchestrator, store, notifier } = await rig();
+    const instance = pipeline.oci.sim.fleet.instance(instanceOf(EVENTS.flex.id));
+    instance.displayName = 'not-a-slurm-node';
+    const first = await orchestrator.sweep();
+    expect(first.unmapped).toEqual([EVENTS.flex.id]);
+    expect(notifier.thread(EVENTS.flex.id).join('\n')).toMatch(/maps to no Slurm node.*check NODE_MAPPING/);
+    await expect(orchestrator.approve(EVENTS.flex.id, 'U1', 'cli')).rejects.toThrow(
+      /not mapped to a Slurm node/,
+    );
+
+    instance.displayName = 'gpu-1';
+    const second = await orchestrator.sweep();
+    expect(second.unmapped).toEqual([]);
+    expect(store.findByEvent(EVENTS.flex.id)?.node).toBe('gpu-1');
+    expect(notifier.announced.filter((id) => id === EVENTS.flex.id)).toHaveLength(1);
+    expect((await orchestrator.approve('gpu-1', 'U1', 'cli')).phase).toBe('draining');
   });
 
   it('cancels a job awaiting approval whose event OCI canceled', async () => {

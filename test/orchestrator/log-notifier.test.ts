@@ -1,0 +1,41 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { newJob, transition } from '../../src/domain/job.js';
+import { createLogger } from '../../src/log.js';
+import { LogNotifier } from '../../src/notify/log-notifier.js';
+import { sampleEvent } from '../support/events.js';
+
+describe('log notifier (headless mode)', () => {
+  it('writes one structured line per announcement, phase change and progress line', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const notifier = new LogNotifier(createLogger('info', sink));
+    const job = newJob(sampleEvent(), new Date('2026-11-25T18:00:00Z'), 'gpu-7');
+    const approved = transition(
+      job,
+      { type: 'approve', by: 'U1', via: 'cli' },
+      new Date('2026-11-25T18:01:00Z'),
+    );
+
+    await notifier.announce(job);
+    await notifier.phaseChanged(approved, job);
+    await notifier.progress(approved, 'gpu-7: draining');
+
+    expect(lines).toMatchObject([
+      { notify: 'announce', jobId: job.id, eventId: job.eventId, node: 'gpu-7', phase: 'awaiting_approval' },
+      {
+        notify: 'phase',
+        from: 'awaiting_approval',
+        phase: 'draining',
+        msg: 'awaiting_approval → draining: approved by U1',
+      },
+      { notify: 'progress', node: 'gpu-7', phase: 'draining', msg: 'gpu-7: draining' },
+    ]);
+    expect(String(lines[0]?.msg)).toContain(job.eventId);
+  });
+});
