@@ -2,11 +2,12 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
-import { resolveRef } from './orchestrator/resolve-ref.js';
+import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
 import { type SweepResult, sweepOnce, tell } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
 import type { NodeMapper, Store } from './ports.js';
 
+export type { ApprovalSource } from './orchestrator/decide.js';
 export { JobRefError } from './orchestrator/resolve-ref.js';
 export type { SweepResult } from './orchestrator/sweep.js';
 
@@ -38,9 +39,6 @@ export interface OrchestratorStatus {
   workersRunning: number;
   waitingToStart: number;
 }
-
-/** Where a decision came from: Slack, the CLI or the policy. */
-export type ApprovalSource = NonNullable<MaintenanceJob['approval']>['via'];
 
 const isWorking = (phase: Phase): phase is WorkingPhase => phase !== 'awaiting_approval' && phase !== 'done';
 
@@ -129,21 +127,24 @@ export class Orchestrator {
     }
   }
 
+  /** Approves the job `ref` names and starts its worker (within MAX_WORKERS and capacity). */
   async approve(ref: string, by: string, via: ApprovalSource): Promise<MaintenanceJob> {
-    const job = resolveRef(this.deps.store.list(), ref);
-    const approved = await this.deps.store.apply(job.id, { type: 'approve', by, via });
-    await tell(this.deps.log, approved, 'the approval', () =>
-      this.deps.ports.notifier.phaseChanged(approved, job),
-    );
-    this.enqueue(approved);
-    return approved;
+    const after = await this.decided(ref, { decision: 'approve', by, via });
+    this.enqueue(after);
+    return after;
   }
 
-  async deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
-    const job = resolveRef(this.deps.store.list(), ref);
-    const denied = await this.deps.store.apply(job.id, { type: 'deny', by, via, reason });
-    await tell(this.deps.log, denied, 'the denial', () => this.deps.ports.notifier.phaseChanged(denied, job));
-    return denied;
+  /** Ends the job `ref` names; its node is left alone. */
+  deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
+    return this.decided(ref, { decision: 'deny', by, via, reason });
+  }
+
+  private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {
+    const { before, after } = await decide(this.deps.store, ref, decision);
+    await tell(this.deps.log, after, `the ${decision.decision}`, () =>
+      this.deps.ports.notifier.phaseChanged(after, before),
+    );
+    return after;
   }
 
   status(): OrchestratorStatus {

@@ -55,8 +55,8 @@ describe('pitstop CLI', () => {
   });
 
   it('says plainly when a command is not built yet, and fails', async () => {
-    const { stderr, exitCode } = await pitstop(['serve']);
+    const { stderr, exitCode } = await pitstop(['demo']);
     expect(exitCode).not.toBe(0);
-    expect(stderr).toMatch(/pitstop serve is not built yet .*nothing was done/);
+    expect(stderr).toMatch(/pitstop demo is not built yet .*nothing was done/);
   });
 });

@@ -1,11 +1,98 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import type { MaintenanceJob } from '../domain/job.js';
+import { IllegalTransitionError, type MaintenanceJob } from '../domain/job.js';
+import { CONTROL_PATHS, ControlReply, type ControlRequest, jobReply } from '../orchestrator/control.js';
+import { decide } from '../orchestrator/decide.js';
+import { JobRefError } from '../orchestrator/resolve-ref.js';
 import { JobStore } from '../store/job-store.js';
-import { notBuilt } from './errors.js';
+import { CliError } from './errors.js';
 
 const row = (job: MaintenanceJob) =>
   [job.eventId, job.node ?? '(unmapped)', job.phase, job.event.state, job.reason ?? ''].join('\t');
+
+const CONTROL_TIMEOUT_MS = 15_000;
+
+type DecisionName = keyof typeof CONTROL_PATHS;
+
+/** Asks a running `pitstop serve` (which holds the state file's lock); undefined when none listens. */
+async function askServe(
+  port: number,
+  decision: DecisionName,
+  body: ControlRequest,
+): Promise<ControlReply | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${port}${CONTROL_PATHS[decision]}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+    });
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    throw new CliError(
+      `pitstop serve on 127.0.0.1:${port} did not answer (${(error as Error).message}); nothing was decided. Check that PORT matches the running serve.`,
+    );
+  }
+  const reply = ControlReply.safeParse(await response.json().catch(() => undefined));
+  if (!reply.success) {
+    throw new CliError(`127.0.0.1:${port} answered ${response.status} but not as pitstop serve; check PORT`);
+  }
+  return reply.data;
+}
+
+/** No serve running: take the lock and record the decision; the job runs at the next `serve`. */
+async function decideLocally(
+  stateFile: string,
+  auditFile: string,
+  decision: DecisionName,
+  body: Required<ControlRequest>,
+) {
+  const store = await JobStore.open({ stateFile, auditFile, clock: systemClock });
+  try {
+    const { after } = await decide(
+      store,
+      body.ref,
+      decision === 'approve'
+        ? { decision, by: body.by, via: 'cli' }
+        : { decision, by: body.by, via: 'cli', reason: body.reason },
+    );
+    return jobReply(after);
+  } catch (error) {
+    if (error instanceof JobRefError || error instanceof IllegalTransitionError) {
+      return { ok: false as const, error: error.message };
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+async function decideFromCli(decision: DecisionName, ref: string, options: { by?: string; reason?: string }) {
+  const config = loadConfig();
+  const body = {
+    ref,
+    by: options.by ?? `cli:${process.env.USER ?? userInfo().username}`,
+    reason: options.reason ?? '',
+  };
+  const viaServe = await askServe(config.slack.port, decision, body);
+  const reply =
+    viaServe ?? (await decideLocally(config.store.stateFile, config.store.auditFile, decision, body));
+  if (!reply.ok) throw new CliError(`${decision} ${ref}: ${reply.error}`);
+  const { job } = reply;
+  const after = viaServe
+    ? decision === 'approve'
+      ? 'pitstop serve starts it now (within MAX_WORKERS and the capacity limits)'
+      : 'the node is left alone'
+    : decision === 'approve'
+      ? `no pitstop serve on port ${config.slack.port}: recorded in ${config.store.stateFile}; the job runs at the next pitstop serve`
+      : `no pitstop serve on port ${config.slack.port}: recorded in ${config.store.stateFile}; the node is left alone`;
+  process.stdout.write(
+    `${decision === 'approve' ? 'approved' : 'denied'} ${job.eventId} (${job.node ?? 'unmapped'}): ${job.phase}${job.reason ? ` (${job.reason})` : ''}\n${after}\n`,
+  );
+}
 
 export function registerJobs(program: Command): void {
   program
@@ -31,11 +118,13 @@ export function registerJobs(program: Command): void {
   program
     .command('approve <event-or-node>')
     .description('approve the maintenance of an event (by event OCID or node name)')
-    .action(() => notBuilt('approve', 'the pipeline issue'));
+    .option('--by <who>', 'who decided, for the audit log (default cli:$USER)')
+    .action((ref: string, options: { by?: string }) => decideFromCli('approve', ref, options));
 
   program
     .command('deny <event-or-node>')
     .description('deny the maintenance of an event; the node is left alone')
     .option('--reason <text>', 'why, for the audit log and the thread')
-    .action(() => notBuilt('deny', 'the pipeline issue'));
+    .option('--by <who>', 'who decided, for the audit log (default cli:$USER)')
+    .action((ref: string, options: { by?: string; reason?: string }) => decideFromCli('deny', ref, options));
 }

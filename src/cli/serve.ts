@@ -1,11 +1,111 @@
 import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { type Config, loadConfig } from '../config.js';
+import { healthRunnerFromConfig } from '../health/from-config.js';
+import { createLogger } from '../log.js';
+import { LogNotifier } from '../notify/log-notifier.js';
+import { OciNodeMapper } from '../oci/node-mapper.js';
+import { OciCloud } from '../oci/oci-cloud.js';
+import { controlServer, listen } from '../orchestrator/http.js';
+import { Orchestrator } from '../orchestrator.js';
+import type { PhaseSettings } from '../phases/index.js';
+import { slurmClusterFromConfig } from '../slurm/from-config.js';
+import { JobStore } from '../store/job-store.js';
 import { notBuilt } from './errors.js';
+
+export function phaseSettings(config: Config): PhaseSettings {
+  const { pipeline } = config;
+  return {
+    leadTimeMs: pipeline.leadTimeMs,
+    drainTimeoutMs: pipeline.drainTimeoutMs,
+    maintenanceTimeoutMs: pipeline.maintenanceTimeoutMs,
+    pollInitialMs: pipeline.pollInitialMs,
+    pollMaxMs: pipeline.pollMaxMs,
+    backTimeoutMs: pipeline.backTimeoutMs,
+    healthTimeoutMs: config.health.timeoutMs,
+    failMode: pipeline.failMode,
+    tag: config.oci.tag,
+  };
+}
+
+/** The bot, headless: the adapters from the configuration, the orchestrator, /healthz and /control. */
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  if (config.slack.botToken) {
+    log.warn(
+      { component: 'serve' },
+      'SLACK_BOT_TOKEN is set but the Slack app is not built yet: running headless (events and phases go to this log; decide with pitstop approve|deny or AUTO_APPROVE)',
+    );
+  }
+  const clock = systemClock;
+  const cloud = await OciCloud.create(config.oci, {
+    clock,
+    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
+  });
+  const cluster = slurmClusterFromConfig(config.slurm, clock);
+  const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock });
+  // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
+  const store = await JobStore.open({ ...config.store, clock });
+  const orchestrator = new Orchestrator({
+    ports: { cloud, cluster, health, notifier: new LogNotifier(log), clock },
+    store,
+    mapper: new OciNodeMapper(cloud.context, {
+      steps: config.slurm.nodeMapping,
+      mgmtCommand: config.slurm.mgmtCommand,
+      cluster,
+      concurrency: config.oci.concurrency,
+      timeoutMs: config.slurm.timeoutMs,
+    }),
+    settings: phaseSettings(config),
+    options: {
+      discoveryCron: config.pipeline.discoveryCron,
+      maxWorkers: config.pipeline.maxWorkers,
+      maxNodesOut: config.pipeline.maxNodesOut,
+      maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
+      autoApprove: config.pipeline.autoApprove,
+      dryRun: config.dryRun,
+    },
+    log,
+  });
+  const server = controlServer(orchestrator, log);
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      log.info(
+        { component: 'serve', signal },
+        'stopping: jobs stay in their phase and resume at the next start',
+      );
+      server.close();
+      server.closeAllConnections();
+      await orchestrator.stop();
+      await store.close();
+      log.info({ component: 'serve' }, 'stopped');
+    })();
+    return stopping;
+  };
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void shutdown(signal).then(resolve));
+    }
+  });
+  try {
+    const port = await listen(server, config.slack.port);
+    log.info({ component: 'serve', port, dryRun: config.dryRun }, `listening on ${port}: GET /healthz`);
+    await orchestrator.start();
+  } catch (error) {
+    // The lock must not outlive a start that failed (a port in use, say).
+    await shutdown('start-up failure');
+    throw error;
+  }
+  await stopped;
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the bot: discovery on a schedule, the pipeline, Slack (headless without Slack tokens)')
-    .action(() => notBuilt('serve', 'the pipeline and Slack issues'));
+    .action(serve);
 
   program
     .command('demo')

@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { controlServer, listen } from '../../src/orchestrator/http.js';
+import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
+import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+
+let pipeline: Pipeline;
+let rig: OrchestratorRig;
+let server: Server;
+let base: string;
+
+beforeEach(async () => {
+  pipeline = await startPipeline();
+  rig = await orchestratorOver(pipeline, tempStateFile());
+  server = controlServer(rig.orchestrator, createLogger('silent'));
+  base = `http://127.0.0.1:${await listen(server, 0)}`;
+});
+afterEach(async () => {
+  server.close();
+  await rig.close();
+  await pipeline.stop();
+});
+
+const post = (path: string, body: unknown) =>
+  fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown>,
+  }));
+
+describe('serve HTTP: /healthz and /control', () => {
+  it('answers 503 until started with a sweep that worked, then 200 with the status', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(503);
+    await rig.orchestrator.start();
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ started: true, lastSweep: { ok: true, discovered: 4 } });
+  });
+
+  it('decides by reference, refusing bad bodies, unknown references and decisions not allowed now', async () => {
+    // gpu-1's instance maps to no Slurm node: its job exists but cannot be approved yet.
+    pipeline.oci.sim.fleet.instance(pipeline.oci.sim.fleet.event(EVENTS.flex.id).instanceId).displayName =
+      'nowhere';
+    await rig.orchestrator.sweep();
+    const denied = await post('/control/deny', { ref: 'gpu-2', by: 'cli:ann', reason: 'busy' });
+    expect(denied).toMatchObject({
+      status: 200,
+      body: { ok: true, job: { eventId: EVENTS.broken.id, outcome: 'denied' } },
+    });
+    expect((await post('/control/approve', { ref: 'gpu-2', by: 'cli:ann' })).status).toBe(404);
+    expect((await post('/control/approve', { ref: EVENTS.failing.id })).status).toBe(400);
+    const unmapped = await post('/control/approve', { ref: EVENTS.flex.id, by: 'cli:ann' });
+    expect(unmapped).toMatchObject({ status: 409, body: { ok: false } });
+    expect(String(unmapped.body.error)).toMatch(/not mapped to a Slurm node/);
+  });
+});

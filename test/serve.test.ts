@@ -1,0 +1,146 @@
+/**
+ * `pitstop serve` as a process, headless, against the OCI simulator and a real Slurm test
+ * cluster (SLURM_CONF); decisions from `pitstop approve|deny` through its /control endpoints,
+ * and, with no serve running, straight into the state file. Under CI=true a missing Slurm fails.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore } from '../src/store/job-store.js';
+import { event, type Harness, instance, startHarness, TENANCY } from './oci/sim-fixture.js';
+import { freePort } from './support/free-port.js';
+import { type RunningCluster, slurmUnavailableReason, startCluster } from './support/slurm-cluster.js';
+
+const unavailable = slurmUnavailableReason();
+const mustRun = process.env.CI === 'true';
+if (unavailable && !mustRun) console.warn(`skipping pitstop serve against real Slurm: ${unavailable}`);
+
+const bin = new URL('../bin/pitstop.js', import.meta.url).pathname;
+const EVENT_1 = event('serve1');
+const EVENT_2 = event('serve2');
+
+function scenario() {
+  const day = new Date(Date.now() + 86_400_000).toISOString();
+  return {
+    tenancy: { id: TENANCY },
+    instances: ['gpu-1', 'gpu-2'].map((name, i) => ({
+      id: instance(`serve${i + 1}`),
+      compartmentId: TENANCY,
+      displayName: name,
+      shape: 'BM.GPU.H100.8',
+      privateIp: `10.0.1.${i + 1}`,
+    })),
+    events: [
+      { id: EVENT_1, instanceId: instance('serve1'), timeWindowStart: day },
+      { id: EVENT_2, instanceId: instance('serve2'), timeWindowStart: day },
+    ],
+  };
+}
+
+/** GET /healthz until it answers `status`, or fail naming the last answer. */
+async function healthz(port: number, status: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const body = (await response.json()) as Record<string, unknown>;
+      if (response.status === status) return body;
+      last = `${response.status} ${JSON.stringify(body)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await delay(200);
+  }
+  throw new Error(`test: /healthz did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
+}
+
+describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', () => {
+  let slurm: RunningCluster;
+  let oci: Harness;
+  let env: Record<string, string>;
+  let stateFile: string;
+  let port: number;
+
+  beforeAll(async () => {
+    if (unavailable) throw new Error(`CI needs a real Slurm for these tests: ${unavailable}`);
+    [slurm, oci] = await Promise.all([startCluster(), startHarness(scenario())]);
+    stateFile = join(mkdtempSync(join(tmpdir(), 'pitstop-serve-')), 'state.json');
+    port = await freePort();
+    env = {
+      ...slurm.env,
+      SLURM_CONF: slurm.slurmConf,
+      OCI_ENDPOINT: oci.sim.endpoint,
+      OCI_CONFIG_FILE: oci.configFile,
+      STATE_FILE: stateFile,
+      PORT: String(port),
+      NODE_MAPPING: 'display-name',
+      HEALTH_TRANSPORT: 'local',
+      DISCOVERY_CRON: '0 0 1 1 *',
+      SLACK_BOT_TOKEN: 'xoxb-not-used',
+      SLACK_APP_TOKEN: 'xapp-not-used',
+      SLACK_CHANNEL: 'C0123',
+      USER: 'tester',
+      LOG_LEVEL: 'info',
+    };
+  });
+  afterAll(async () => {
+    await oci?.sim.stop();
+    await slurm?.stop();
+  });
+
+  const pitstop = (args: string[]) => execa('node', [bin, ...args], { reject: false, env });
+
+  it('serves /healthz, takes decisions over /control, and leaves a consistent state file on SIGTERM', async () => {
+    const serve = execa('node', [bin, 'serve'], { reject: false, env });
+    try {
+      const status = await healthz(port, 200);
+      expect(status).toMatchObject({ started: true, jobsByPhase: { awaiting_approval: 2 } });
+
+      const denied = await pitstop(['deny', 'gpu-1', '--reason', 'long training run']);
+      expect(denied.stderr).toBe('');
+      expect(denied.stdout).toMatch(new RegExp(`^denied ${EVENT_1} \\(gpu-1\\): done .*long training run`));
+      expect(denied.exitCode).toBe(0);
+
+      const unknown = await pitstop(['approve', 'gpu-9']);
+      expect(unknown.exitCode).toBe(1);
+      expect(unknown.stderr).toMatch(/approve gpu-9: no active job for gpu-9 .*\(gpu-2, awaiting_approval\)/);
+
+      const invalid = await fetch(`http://127.0.0.1:${port}/control/approve`, {
+        method: 'POST',
+        body: JSON.stringify({ ref: 'gpu-2' }),
+      });
+      expect(invalid.status).toBe(400); // no `by`: refused by the schema
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    const result = await serve;
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Slack app is not built yet: running headless');
+    expect(result.stdout).toContain('"msg":"stopped"');
+    expect(result.stdout).not.toContain('xoxb-not-used');
+
+    const state = await JobStore.read(stateFile);
+    expect(state.finished[EVENT_1]?.outcome).toBe('denied');
+    expect(Object.values(state.jobs).map((j) => [j.eventId, j.phase])).toEqual([
+      [EVENT_2, 'awaiting_approval'],
+    ]);
+    // Nothing was drained: a denied event leaves its node alone, and the other awaits a human.
+    const states = await execa('sinfo', ['-h', '-N', '-o', '%N %t'], { env: slurm.env });
+    expect(states.stdout).not.toMatch(/drain|drng/);
+  }, 60_000);
+
+  it('with no serve running, records the decision in the state file itself for the next serve', async () => {
+    const approved = await pitstop(['approve', EVENT_2]);
+    expect(approved.stderr).toBe('');
+    expect(approved.stdout).toMatch(new RegExp(`^approved ${EVENT_2} \\(gpu-2\\): draining`));
+    expect(approved.stdout).toMatch(
+      /no pitstop serve on port \d+: recorded in .*the job runs at the next pitstop serve/,
+    );
+    const job = Object.values((await JobStore.read(stateFile)).jobs)[0];
+    expect(job).toMatchObject({ phase: 'draining', approval: { by: 'cli:tester', via: 'cli' } });
+  }, 30_000);
+});
