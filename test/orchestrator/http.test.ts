@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { controlServer, listen } from '../../src/orchestrator/http.js';
+import { TENANCY } from '../oci/sim-fixture.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
 import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
 
@@ -35,6 +36,15 @@ describe('serve HTTP: /healthz and /control', () => {
     const response = await fetch(`${base}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ started: true, lastSweep: { ok: true, discovered: 4 } });
+  });
+
+  it('answers 503, saying why, when the last sweep failed', async () => {
+    pipeline.oci.sim.fleet.deny(TENANCY);
+    await rig.orchestrator.start();
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ started: true, lastSweep: { ok: false } });
+    expect(rig.orchestrator.status().lastSweep?.error).toMatch(/NotAuthorizedOrNotFound|policy/i);
   });
 
   it('decides by reference, refusing bad bodies, unknown references and decisions not allowed now', async () => {
