@@ -66,6 +66,7 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
 
   for (const job of unmappedJobs) {
     const node = mapping.nodes.get(job.event.instanceId);
+    if (!stillAwaiting(store, job)) continue;
     if (!node) {
       result.unmapped.push(job.eventId);
       continue;
@@ -109,8 +110,14 @@ async function mapNodes(ports: SweepPorts, instanceIds: string[]): Promise<NodeM
   }
 }
 
+/**
+ * Decisions arrive while a sweep waits on OCI: a job a human decided meanwhile is theirs, and the
+ * sweep leaves it alone. (`store.apply` transitions synchronously, so nothing slips in after this.)
+ */
+const stillAwaiting = (store: Store, job: MaintenanceJob) => store.get(job.id)?.phase === 'awaiting_approval';
+
 async function autoApprove(ports: SweepPorts, job: MaintenanceJob, result: SweepResult) {
-  if (!autoApproves(ports.autoApprove, job.event)) return;
+  if (!autoApproves(ports.autoApprove, job.event) || !stillAwaiting(ports.store, job)) return;
   const approved = await ports.store.apply(job.id, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' });
   result.approved.push(approved);
   await tell(ports.log, approved, 'the approval', () => ports.notifier.phaseChanged(approved, job));
@@ -121,7 +128,7 @@ async function cancelVanished(ports: SweepPorts, events: Map<string, Maintenance
   const canceled: string[] = [];
   for (const job of ports.store.list().filter((j) => j.phase === 'awaiting_approval')) {
     const event = events.get(job.eventId) ?? (await currentEvent(ports, job));
-    if (!event || !TERMINAL_EVENT_STATES.has(event.state)) continue;
+    if (!event || !TERMINAL_EVENT_STATES.has(event.state) || !stillAwaiting(ports.store, job)) continue;
     const reason =
       event.state === 'CANCELED'
         ? `OCI canceled event ${job.eventId}; nothing was done to ${job.node ?? 'the node'}`
