@@ -102,6 +102,22 @@ describe('orchestrator', () => {
     expect(await outcome(EVENTS.failing.id)).toBe('kept_out');
   });
 
+  it('leaves alone a job a human decided while the sweep was still at work', async () => {
+    const { orchestrator, notifier } = await rig({ autoApprove: ['ALL'] });
+    // The announcement is where Slack's buttons appear: a human may press one at once.
+    const announce = notifier.announce.bind(notifier);
+    notifier.announce = async (job) => {
+      await announce(job);
+      if (job.eventId === EVENTS.flex.id) await orchestrator.deny(job.eventId, 'U7', 'slack', 'not now');
+    };
+    const result = await orchestrator.sweep();
+    expect(result.approved.map((j) => j.eventId)).not.toContain(EVENTS.flex.id);
+    expect(result.approved).toHaveLength(3);
+    await orchestrator.idle();
+    expect(await outcome(EVENTS.flex.id)).toBe('denied');
+    expect(slurmStates('gpu-1')).toEqual([]);
+  });
+
   it('with MAX_NODES_OUT=1 runs two approved jobs one after the other, saying why the second waits', async () => {
     const { orchestrator, notifier } = await rig({ maxNodesOut: 1 });
     await orchestrator.sweep();
