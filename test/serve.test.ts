@@ -1,7 +1,8 @@
 /**
  * `pitstop serve` as a process, headless, against the OCI simulator and a real Slurm test
  * cluster (SLURM_CONF); decisions from `pitstop approve|deny` through its /control endpoints,
- * and, with no serve running, straight into the state file. Under CI=true a missing Slurm fails.
+ * and, with no serve running, straight into the state file; the tests run in order on one state
+ * file and this file's own cluster. Under CI=true a missing Slurm fails.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,14 @@ async function healthz(port: number, status: number, timeoutMs = 30_000): Promis
     await delay(200);
   }
   throw new Error(`test: /healthz did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`test: ${what} within ${timeoutMs} ms`);
+    await delay(200);
+  }
 }
 
 describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', () => {
@@ -143,4 +152,25 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     const job = Object.values((await JobStore.read(stateFile)).jobs)[0];
     expect(job).toMatchObject({ phase: 'draining', approval: { by: 'cli:tester', via: 'cli' } });
   }, 30_000);
+
+  it('resumes that approved job at the next start: drains the node, schedules, and stops inside the maintenance wait', async () => {
+    const serve = execa('node', [bin, 'serve'], {
+      reject: false,
+      env: { ...env, LEAD_TIME: '1h', POLL_INITIAL: '200ms', POLL_MAX: '1s' },
+    });
+    try {
+      await until('the job waiting for its maintenance', async () => {
+        const status = await healthz(port, 200);
+        return (status.jobsByPhase as Record<string, number>).maintenance === 1;
+      });
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    expect((await serve).exitCode).toBe(0);
+    const job = Object.values((await JobStore.read(stateFile)).jobs)[0];
+    expect(job).toMatchObject({ eventId: EVENT_2, phase: 'maintenance', drainedBy: 'pitstop' });
+    expect(job?.workRequestId).toBeTruthy();
+    const node = await execa('scontrol', ['show', 'node', 'gpu-2', '-o'], { env: slurm.env });
+    expect(node.stdout).toMatch(new RegExp(`State=\\S*DRAIN\\S* .*Reason=pitstop: \\S+ ${EVENT_2}`));
+  }, 60_000);
 });
