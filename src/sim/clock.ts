@@ -7,7 +7,7 @@ import type { Clock } from '../ports.js';
  */
 export class ManualClock implements Clock {
   private current: number;
-  private sleepers: { wake: number; resolve: () => void; reject: (reason: unknown) => void }[] = [];
+  private sleepers: { wake: number; resolve: () => void }[] = [];
 
   constructor(
     start: Date | string = '2026-01-01T00:00:00Z',
@@ -23,12 +23,20 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const sleeper = { wake: this.current + Math.max(0, ms), resolve, reject };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal.reason);
-      });
+        reject(signal?.reason);
+      };
+      // The listener goes with the sleep, so a long-lived signal does not collect one per sleep.
+      const sleeper = {
+        wake: this.current + Math.max(0, ms),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (this.autoAdvance) queueMicrotask(() => this.advanceTo(sleeper.wake));
     });
   }

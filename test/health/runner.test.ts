@@ -4,8 +4,9 @@ import { LocalTransport } from '../../src/health/transports/local.js';
 import { SshTransport } from '../../src/health/transports/ssh.js';
 import type { Cluster, HealthTarget, WaitOptions } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
+import { freePort } from '../support/free-port.js';
 import { gpuStandins, HEALTHY_SHAPE, healthyNode } from '../support/gpu-standins.js';
-import { freePort, sshdAvailable } from '../support/sshd.js';
+import { sshdAvailable } from '../support/sshd.js';
 
 const START = '2026-11-25T18:00:00Z';
 const HOUR = 3_600_000;

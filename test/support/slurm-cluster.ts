@@ -22,10 +22,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 export const TEST_NODES = ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4'] as const;
 export const GPUS_PER_NODE = 8;
@@ -68,17 +68,6 @@ export function slurmUnavailableReason(): string | null {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function slurmConf(dir: string, controllerPort: number, nodePorts: number[]): string {

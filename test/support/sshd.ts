@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { SshSettings } from '../../src/health/transports/ssh.js';
+import { freePort } from './free-port.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -28,15 +29,6 @@ export interface RunningSshd {
   /** Settings for SshTransport that reach this sshd as the current user. */
   ssh: SshSettings;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel picks it; released before sshd binds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitListening(port: number, process: ResultPromise, timeoutMs: number): Promise<void> {
