@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type HealthSettings, TransportHealthRunner } from '../../src/health/runner.js';
-import { LocalTransport } from '../../src/health/transports/local.js';
 import { SshTransport } from '../../src/health/transports/ssh.js';
 import type { Cluster, HealthTarget, WaitOptions } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import { freePort } from '../support/free-port.js';
-import { gpuStandins, HEALTHY_SHAPE, healthyNode } from '../support/gpu-standins.js';
+import { gpuStandins, HEALTHY_SHAPE, healthyNode, localHealthRunner } from '../support/gpu-standins.js';
 import { sshdAvailable } from '../support/sshd.js';
 
 const START = '2026-11-25T18:00:00Z';
@@ -25,17 +24,7 @@ async function localRunner(settings: Partial<HealthSettings> = {}, cluster = isB
   const standins = await gpuStandins();
   await healthyNode(standins);
   const clock = new ManualClock(START, true);
-  const runner = new TransportHealthRunner({
-    cluster,
-    transport: new LocalTransport({ PATH: standins.path }),
-    clock,
-    settings: {
-      checks: ['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag'],
-      dcgmLevel: 1,
-      timeoutMs: HOUR,
-      ...settings,
-    },
-  });
+  const runner = localHealthRunner({ standins, cluster, clock, timeoutMs: HOUR, settings });
   const progress: string[] = [];
   const options = (): WaitOptions => ({
     deadline: new Date(clock.now().getTime() + HOUR),

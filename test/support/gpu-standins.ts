@@ -1,6 +1,9 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type HealthSettings, TransportHealthRunner } from '../../src/health/runner.js';
+import { LocalTransport } from '../../src/health/transports/local.js';
+import type { Clock, Cluster } from '../../src/ports.js';
 
 export const FIXTURES = join(import.meta.dirname, '../fixtures');
 
@@ -64,5 +67,29 @@ export async function healthyNode(standins: GpuStandins): Promise<void> {
   });
   await standins.answer('dcgmi', {
     'diag -r 1 -j': { fixture: 'dcgmi/diag-j_dcgm3.1.0_8gpu_all-pass_warning-prefix-and-nulls.txt' },
+  });
+}
+
+/** The checks the healthy fixtures answer. */
+export const STANDIN_CHECKS: HealthSettings['checks'] = [
+  'nvidia-smi-q',
+  'nvidia-smi-nvlink',
+  'dmesg',
+  'dcgmi-diag',
+];
+
+/** The real health runner over the local transport, with the stand-in GPU tools on its PATH. */
+export function localHealthRunner(options: {
+  standins: GpuStandins;
+  cluster: Pick<Cluster, 'waitBack'>;
+  clock: Clock;
+  timeoutMs: number;
+  settings?: Partial<HealthSettings>;
+}): TransportHealthRunner {
+  return new TransportHealthRunner({
+    cluster: options.cluster,
+    transport: new LocalTransport({ PATH: options.standins.path }),
+    clock: options.clock,
+    settings: { checks: STANDIN_CHECKS, dcgmLevel: 1, timeoutMs: options.timeoutMs, ...options.settings },
   });
 }

@@ -1,6 +1,4 @@
 import { type JobAction, type MaintenanceJob, newJob, type Phase, transition } from '../../src/domain/job.js';
-import { TransportHealthRunner } from '../../src/health/runner.js';
-import { LocalTransport } from '../../src/health/transports/local.js';
 import { PHASE_HANDLERS } from '../../src/phases/index.js';
 import type { PhaseContext, PhaseSettings } from '../../src/phases/phase.js';
 import type { Notifier } from '../../src/ports.js';
@@ -10,7 +8,13 @@ import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
 import type { NodeUpdate, SlurmBackend } from '../../src/slurm/backend.js';
 import { SlurmCluster } from '../../src/slurm/cluster.js';
 import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
-import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from './gpu-standins.js';
+import {
+  type GpuStandins,
+  gpuStandins,
+  HEALTHY_SHAPE,
+  healthyNode,
+  localHealthRunner,
+} from './gpu-standins.js';
 
 /**
  * The real parts of the pipeline wired as `cli.ts` will wire them, for phase tests: the OCI
@@ -131,16 +135,7 @@ export async function startPipeline(): Promise<Pipeline> {
   });
   const standins = await gpuStandins();
   await healthyNode(standins);
-  const health = new TransportHealthRunner({
-    cluster,
-    transport: new LocalTransport({ PATH: standins.path }),
-    clock,
-    settings: {
-      checks: ['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag'],
-      dcgmLevel: 1,
-      timeoutMs: SETTINGS.healthTimeoutMs,
-    },
-  });
+  const health = localHealthRunner({ standins, cluster, clock, timeoutMs: SETTINGS.healthTimeoutMs });
   const thread: string[] = [];
   const listeners: ((line: string) => void)[] = [];
   const say = (line: string) => {
