@@ -1,8 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import common from 'oci-common';
 import type { OciSettings } from '../../src/oci/auth.js';
 import { OciCloud, type OciCloudOptions } from '../../src/oci/oci-cloud.js';
+import type { SimCredentials } from '../../src/sim/oci/api-key.js';
 import { Scenario, type ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { OciSimulator, type OciSimulatorOptions } from '../../src/sim/oci/server.js';
 
@@ -65,3 +67,15 @@ export function eventOn(
 export function instanceIn(name: string, compartmentId: string, ip: string) {
   return { id: instance(name), compartmentId, displayName: name, privateIp: ip };
 }
+
+/** The SDK's own request signer for these credentials: requests signed exactly as the SDK signs them. */
+export const sdkSigner = (credentials: SimCredentials) =>
+  new common.DefaultRequestSigner(
+    new common.SimpleAuthenticationDetailsProvider(
+      TENANCY,
+      credentials.user,
+      credentials.fingerprint,
+      credentials.privateKeyPem,
+      null,
+    ),
+  );

@@ -1,10 +1,9 @@
-import common from 'oci-common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Faults } from '../../../src/sim/oci/faults.js';
 import { Random } from '../../../src/sim/oci/random.js';
 import { Scenario } from '../../../src/sim/oci/scenario.js';
 import { OciSimulator } from '../../../src/sim/oci/server.js';
-import { TENANCY } from '../../oci/sim-fixture.js';
+import { sdkSigner, TENANCY } from '../../oci/sim-fixture.js';
 
 let sim: OciSimulator | undefined;
 afterEach(async () => {
@@ -15,15 +14,7 @@ afterEach(async () => {
 /** A GET signed as the SDK signs it, sent with plain fetch so the raw answer can be read. */
 async function signedGet(target: string, init: { signal?: AbortSignal } = {}): Promise<Response> {
   const { credentials, endpoint } = sim!;
-  const signer = new common.DefaultRequestSigner(
-    new common.SimpleAuthenticationDetailsProvider(
-      TENANCY,
-      credentials.user,
-      credentials.fingerprint,
-      credentials.privateKeyPem,
-      null,
-    ),
-  );
+  const signer = sdkSigner(credentials);
   const headers = new Headers();
   await signer.signHttpRequest({ method: 'GET', uri: `${endpoint}${target}`, headers });
   return fetch(`${endpoint}${target}`, { headers, ...init });

@@ -2,13 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import common from 'oci-common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloudError } from '../../../src/oci/errors.js';
 import { OciCloud } from '../../../src/oci/oci-cloud.js';
 import { createCredentials } from '../../../src/sim/oci/api-key.js';
 import { signatureProblem } from '../../../src/sim/oci/signature.js';
-import { FAST_RETRY, type Harness, startHarness, TENANCY } from '../../oci/sim-fixture.js';
+import { FAST_RETRY, type Harness, sdkSigner, startHarness, TENANCY } from '../../oci/sim-fixture.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -62,15 +61,7 @@ describe('OCI simulator request signing', () => {
 
   it('verifies what the SDK signer signs, and nothing altered after signing', async () => {
     const credentials = createCredentials(TENANCY, 'ocid1.user.oc1..aaaaaaaatester');
-    const signer = new common.DefaultRequestSigner(
-      new common.SimpleAuthenticationDetailsProvider(
-        TENANCY,
-        credentials.user,
-        credentials.fingerprint,
-        credentials.privateKeyPem,
-        null,
-      ),
-    );
+    const signer = sdkSigner(credentials);
     const body = JSON.stringify({ timeWindowStart: '2026-03-01T10:00:00.000Z' });
     const target = '/20160918/instanceMaintenanceEvents/ocid1.instancemaintenanceevent.oc1.iad.x';
     const headers = new Headers({ 'content-type': 'application/json' });
