@@ -4,7 +4,7 @@
  * and at concurrency 1, and this process's peak RSS. The simulator runs in its own process
  * (`pitstop sim oci`), as OCI would, so its work does not count against the adapter's.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,4 +72,5 @@ try {
 } finally {
   sim.kill('SIGTERM');
   await sim.catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
 }
