@@ -5,15 +5,15 @@ import { z } from 'zod';
 import { type JobAction, MaintenanceJob, transition } from '../domain/job.js';
 import type { Clock, Store } from '../ports.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
-import { AuditLog } from './audit-log.js';
 import { GroupCommit } from './group-commit.js';
+import { JsonLinesFile } from './json-lines-file.js';
 import { acquireStateLock } from './state-lock.js';
 import {
   FinishedEntry,
+  openWriteAheadLog,
   parseWal,
   WalCorruptError,
   type WalRecord,
-  WriteAheadLog,
 } from './write-ahead-log.js';
 
 export const SCHEMA_VERSION = 1;
@@ -141,8 +141,8 @@ export class JobStore implements Store {
   private constructor(
     private readonly db: Low<StateFile>,
     private readonly adapter: ValidatedStateFile,
-    private readonly wal: WriteAheadLog,
-    private readonly audit: AuditLog,
+    private readonly wal: JsonLinesFile,
+    private readonly audit: JsonLinesFile,
     private readonly clock: Clock,
     private readonly unlock: () => Promise<void>,
     private readonly compactAtBytes: number,
@@ -159,7 +159,7 @@ export class JobStore implements Store {
       await db.read();
       const { wal, records } = await openWal(`${options.stateFile}.wal`);
       for (const record of records) replay(db.data, record);
-      const audit = await AuditLog.open(options.auditFile);
+      const audit = await JsonLinesFile.open(options.auditFile);
       const store = new JobStore(
         db,
         adapter,
@@ -373,7 +373,7 @@ function parseWalOrExplain(path: string, text: string): WalRecord[] {
 
 async function openWal(path: string) {
   try {
-    return await WriteAheadLog.open(path);
+    return await openWriteAheadLog(path);
   } catch (error) {
     if (error instanceof WalCorruptError) throw new StoreFileError(path, error.message);
     throw new StoreFileError(path, `cannot read the write-ahead log (${(error as Error).message})`);

@@ -1,7 +1,7 @@
-import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { MaintenanceJob, Outcome } from '../domain/job.js';
 import { readIfExists } from './atomic-file.js';
+import { JsonLinesFile } from './json-lines-file.js';
 
 /** The finished-event index entry kept in the state file (the job itself goes to the audit log). */
 export const FinishedEntry = z.object({ jobId: z.string(), outcome: Outcome, at: z.string() });
@@ -49,42 +49,8 @@ export function parseWal(text: string): WalRecord[] {
     });
 }
 
-/** The append side of the log: one write and one fsync per group of records. */
-export class WriteAheadLog {
-  private constructor(
-    readonly path: string,
-    private handle: FileHandle,
-    private size: number,
-  ) {}
-
-  static async open(path: string): Promise<{ wal: WriteAheadLog; records: WalRecord[] }> {
-    const text = (await readIfExists(path)) ?? '';
-    const records = parseWal(text);
-    const handle = await open(path, 'a', 0o600);
-    return { wal: new WriteAheadLog(path, handle, Buffer.byteLength(text)), records };
-  }
-
-  get bytes(): number {
-    return this.size;
-  }
-
-  async append(records: readonly WalRecord[]): Promise<number> {
-    if (records.length === 0) return 0;
-    const data = Buffer.from(records.map((record) => `${JSON.stringify(record)}\n`).join(''), 'utf8');
-    await this.handle.write(data);
-    await this.handle.datasync();
-    this.size += data.byteLength;
-    return data.byteLength;
-  }
-
-  /** Empties the log once a snapshot holds everything it had. */
-  async truncate(): Promise<void> {
-    await this.handle.truncate(0);
-    await this.handle.sync();
-    this.size = 0;
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
-  }
+/** Opens the log for appending, with the records it already holds (to replay). */
+export async function openWriteAheadLog(path: string): Promise<{ wal: JsonLinesFile; records: WalRecord[] }> {
+  const records = parseWal((await readIfExists(path)) ?? '');
+  return { wal: await JsonLinesFile.open(path), records };
 }
