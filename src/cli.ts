@@ -7,6 +7,8 @@ import { registerNode } from './cli/node.js';
 import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
 import { ConfigError } from './config.js';
+import { CloudError } from './oci/errors.js';
+import { SlurmError } from './slurm/errors.js';
 import { StoreFileError } from './store/job-store.js';
 import { StateLockedError } from './store/state-lock.js';
 
@@ -23,7 +25,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-const OPERATOR_ERRORS = [CliError, ConfigError, StoreFileError, StateLockedError];
+/** Errors whose message tells the operator what to do: printed without a stack, exit 1. */
+const OPERATOR_ERRORS = [CliError, ConfigError, StoreFileError, StateLockedError, CloudError, SlurmError];
 
 export async function main(argv: string[]): Promise<void> {
   try {

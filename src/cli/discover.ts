@@ -4,7 +4,6 @@ import { loadConfig } from '../config.js';
 import { faultLabel, type MaintenanceEvent } from '../domain/event.js';
 import type { NodeStatus } from '../domain/node.js';
 import { createLogger } from '../log.js';
-import { CloudError } from '../oci/errors.js';
 import { mapInstancesToNodes, type NodeMapping } from '../oci/node-mapping.js';
 import { OciCloud } from '../oci/oci-cloud.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
@@ -61,16 +60,6 @@ function combine(events: MaintenanceEvent[], mapping: NodeMapping): DiscoveredEv
 }
 
 async function discoverOnce(options: { once?: boolean; json?: boolean }): Promise<void> {
-  try {
-    await sweepAndPrint(options);
-  } catch (error) {
-    // An OCI failure is the operator's to fix (policy, network, key): said without a stack.
-    if (error instanceof CloudError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
-async function sweepAndPrint(options: { once?: boolean; json?: boolean }): Promise<void> {
   if (!options.once) {
     throw new CliError(
       'discover runs one sweep: add --once (the recurring sweep is part of `pitstop serve`)',

@@ -3,7 +3,6 @@ import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { isPitstopReason, type NodeStatus, PITSTOP_REASON_PREFIX, type SlurmJob } from '../domain/node.js';
 import type { Cluster } from '../ports.js';
-import { SlurmError } from '../slurm/errors.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { describeSlurmJobs } from '../slurm/waits.js';
 import { CliError } from './errors.js';
@@ -44,12 +43,7 @@ function withCluster<A extends unknown[]>(
   return async (...args) => {
     const config = loadConfig();
     const cluster = slurmClusterFromConfig(config.slurm, systemClock);
-    try {
-      await run({ cluster, drainTimeoutMs: config.pipeline.drainTimeoutMs }, ...args);
-    } catch (error) {
-      if (error instanceof SlurmError) throw new CliError(error.message);
-      throw error;
-    }
+    await run({ cluster, drainTimeoutMs: config.pipeline.drainTimeoutMs }, ...args);
   };
 }
 
