@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { HealthCheckName, ShapeOverrides } from './health/shapes.js';
+import { HealthCheckName, ShapeOverrides } from './domain/health-checks.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;

@@ -1,5 +1,5 @@
+import type { HealthCheckName } from '../domain/health-checks.js';
 import type { OutputFormat } from './parsers/index.js';
-import type { HealthCheckName } from './shapes.js';
 import type { RemoteCommand } from './transports/transport.js';
 
 export interface CheckCommand {

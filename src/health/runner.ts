@@ -1,10 +1,11 @@
+import type { HealthCheckName, ShapeOverride, ShapeProfile } from '../domain/health-checks.js';
 import type { CheckResult, Verdict } from '../domain/verdict.js';
 import { decideVerdict } from '../domain/verdict.js';
 import type { Clock, Cluster, HealthRunner, HealthTarget, WaitOptions } from '../ports.js';
 import { checkCommand } from './check-commands.js';
 import { finding } from './parsers/common.js';
 import { parseOutput } from './parsers/index.js';
-import { type HealthCheckName, type ShapeOverride, type ShapeProfile, shapeProfile } from './shapes.js';
+import { shapeProfile } from './shapes.js';
 import { type Transport, TransportError } from './transports/transport.js';
 
 export interface HealthSettings {
