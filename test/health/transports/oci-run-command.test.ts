@@ -96,7 +96,7 @@ esac`,
       'nvidia-smi-nvlink',
       'dmesg',
     ]);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.reasons).toEqual([]);
     expect(verdict.status).toBe('PASS');
     // The compact query was read: PCIe width and row remapping were judged from the CSV.
@@ -112,7 +112,7 @@ esac`,
       '--time-format iso': { fixture: 'dmesg/xid119_gsp-rpc-timeout_h100-xe9680.txt' },
     });
     const { runner: r, clock } = runner(runCommandOn(standins), ['dmesg']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('FAIL');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(/^xid \(GPU PCI:0000:9b:00\): Xid 119: GSP RPC timeout/),
@@ -121,7 +121,7 @@ esac`,
 
   it('says ERROR, not PASS, when the output is longer than OCI keeps', async () => {
     const { runner: r, clock } = runner(runCommandOn(standins), ['dcgmi-diag']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(
@@ -136,7 +136,7 @@ esac`,
       'echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1',
     );
     const { runner: r, clock } = runner(runCommandOn(standins), ['dmesg']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons[0]).toMatch(/read kernel buffer failed/);
   });

@@ -91,7 +91,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
     });
     const progress: string[] = [];
     const verdict = await runner.run(target(), {
-      deadline: new Date(Date.now() + 60_000),
+      backDeadline: new Date(Date.now() + 60_000),
       onProgress: (m) => progress.push(m),
     });
     expect(verdict.reasons).toEqual([]);
@@ -129,7 +129,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
       clock: systemClock,
       settings: { checks: ['nvidia-smi-q', 'dcgmi-diag'], dcgmLevel: 1, timeoutMs: 30_000 },
     });
-    const verdict = await runner.run(target(), { deadline: new Date(Date.now() + 60_000) });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(
@@ -149,7 +149,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
       clock: systemClock,
       settings: { checks: ['nvidia-smi-q', 'dmesg'], dcgmLevel: 1, timeoutMs: 30_000 },
     });
-    const verdict = await runner.run(target(), { deadline: new Date(Date.now() + 60_000) });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
     expect(verdict.status).toBe('FAIL');
     expect(verdict.action).toBe('reboot');
     expect(verdict.reasons.some((r) => r.startsWith('xid (GPU PCI:0000:19:00): Xid 48'))).toBe(true);
@@ -178,7 +178,7 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
     }
   });
 
-  it('respects the health deadline: ERROR naming the node once it passes, after retries with back-off', async () => {
+  it('respects the health backDeadline: ERROR naming the node once it passes, after retries with back-off', async () => {
     const host = await silentHost();
     try {
       const runner = new TransportHealthRunner({
@@ -191,7 +191,7 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
       const progress: string[] = [];
       const started = Date.now();
       const verdict = await runner.run(target(), {
-        deadline: new Date(started + 3_000),
+        backDeadline: new Date(started + 3_000),
         onProgress: (m) => progress.push(m),
       });
       const took = Date.now() - started;
