@@ -3,6 +3,7 @@ import { type HealthSettings, TransportHealthRunner } from '../../src/health/run
 import { SshTransport } from '../../src/health/transports/ssh.js';
 import type { Cluster, HealthRunOptions, HealthTarget } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
+import { BROKEN_TOOLS, breakTool } from '../support/broken-tools.js';
 import { freePort } from '../support/free-port.js';
 import { gpuStandins, HEALTHY_SHAPE, healthyNode, localHealthRunner } from '../support/gpu-standins.js';
 import { sshdAvailable } from '../support/sshd.js';
@@ -141,6 +142,16 @@ describe('health runner', () => {
     const { runner, clock } = await localRunner({ checks: ['nvidia-smi-q'] });
     const verdict = await runner.run(target(), { backDeadline: clock.now() });
     expect(verdict.status).toBe('ERROR');
+  });
+});
+
+describe('health runner over the local transport: every stage failing on its own', () => {
+  it.each(BROKEN_TOOLS)('$name ($check) is ERROR or FAIL, never PASS', async (broken) => {
+    const { runner, options, standins } = await localRunner({ checks: [broken.check], expectGpus: 8 });
+    await breakTool(standins, broken);
+    const verdict = await runner.run(target({ shape: undefined }), options());
+    expect(['ERROR', 'FAIL']).toContain(verdict.status);
+    expect(verdict.reasons.join('\n')).toMatch(broken.reason);
   });
 });
 

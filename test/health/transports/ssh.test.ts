@@ -6,6 +6,7 @@ import { TransportHealthRunner } from '../../../src/health/runner.js';
 import { SshTransport } from '../../../src/health/transports/ssh.js';
 import { TransportError } from '../../../src/health/transports/transport.js';
 import type { HealthTarget } from '../../../src/ports.js';
+import { BROKEN_TOOLS, breakTool } from '../../support/broken-tools.js';
 import {
   FIXTURES,
   type GpuStandins,
@@ -136,6 +137,20 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
         /^dcgmi-diag: could not read the output: Error: unable to establish a connection.* \("dcgmi diag -r 1 -j" exited 1 on gpu-1\)$/,
       ),
     ]);
+  });
+
+  it.each(BROKEN_TOOLS)('$name ($check) over ssh is ERROR or FAIL, never PASS', async (broken) => {
+    await healthyNode(standins);
+    await breakTool(standins, broken);
+    const runner = new TransportHealthRunner({
+      cluster: back,
+      transport: new SshTransport(sshd.ssh),
+      clock: systemClock,
+      settings: { checks: [broken.check], dcgmLevel: 1, timeoutMs: 30_000, expectGpus: 8 },
+    });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
+    expect(['ERROR', 'FAIL']).toContain(verdict.status);
+    expect(verdict.reasons.join('\n')).toMatch(broken.reason);
   });
 
   it('finds the fault in a failing node over ssh: FAIL with the strongest action', async () => {
