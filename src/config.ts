@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { HealthCheckName, ShapeOverrides } from './health/shapes.js';
+import { HealthCheckName, ShapeOverrides } from './domain/health-checks.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -136,7 +136,8 @@ export const EnvSchema = z.object({
 
   // Health
   HEALTH_TRANSPORT: z.enum(['ssh', 'oci-run-command', 'local']).default('ssh'),
-  HEALTH_CHECKS: list(HealthCheckName).default(['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag']),
+  /** Unset: every check the transport can carry (see defaultChecks). */
+  HEALTH_CHECKS: list(HealthCheckName).optional(),
   HEALTH_DCGM_LEVEL: int(1, 4).default(1),
   HEALTH_EXPECT_GPUS: int(0, 64).optional(),
   HEALTH_TIMEOUT: Duration.default(60 * 60_000),
@@ -152,6 +153,24 @@ export const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** A DCGM JSON report never fits the 1 KB of output OCI Run Command keeps. */
+const FITS_NO_RUN_COMMAND: readonly HealthCheckName[] = ['dcgmi-diag'];
+
+function defaultChecks(transport: Env['HEALTH_TRANSPORT']): HealthCheckName[] {
+  const all: HealthCheckName[] = ['nvidia-smi-q', 'nvidia-smi-nvlink', 'dmesg', 'dcgmi-diag'];
+  return transport === 'oci-run-command' ? all.filter((c) => !FITS_NO_RUN_COMMAND.includes(c)) : all;
+}
+
+/** Health settings that each parse but cannot work together: refused at start-up, saying what to change. */
+function healthProblems(env: Env): string[] {
+  if (env.HEALTH_TRANSPORT !== 'oci-run-command') return [];
+  const unfit = (env.HEALTH_CHECKS ?? []).filter((c) => FITS_NO_RUN_COMMAND.includes(c));
+  return unfit.map(
+    (check) =>
+      `HEALTH_CHECKS: ${check} cannot run over HEALTH_TRANSPORT=oci-run-command (its report never fits the 1 KB of output Run Command keeps, so every node would be ERROR): drop ${check} from HEALTH_CHECKS or use HEALTH_TRANSPORT=ssh`,
+  );
+}
 
 function shape(env: Env) {
   const stateFile = resolve(env.STATE_FILE);
@@ -204,7 +223,7 @@ function shape(env: Env) {
     },
     health: {
       transport: env.HEALTH_TRANSPORT,
-      checks: env.HEALTH_CHECKS,
+      checks: env.HEALTH_CHECKS ?? defaultChecks(env.HEALTH_TRANSPORT),
       dcgmLevel: env.HEALTH_DCGM_LEVEL,
       expectGpus: env.HEALTH_EXPECT_GPUS,
       timeoutMs: env.HEALTH_TIMEOUT,
@@ -274,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  problems.push(...healthProblems(result.data!));
   const config = shape(result.data!);
   const slack = config.slack;
   if (slack.botToken && slack.mode === 'socket' && !slack.appToken) {

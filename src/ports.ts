@@ -153,8 +153,16 @@ export interface HealthTarget {
   since: Date;
 }
 
+export interface HealthRunOptions extends Omit<WaitOptions, 'deadline'> {
+  /**
+   * The node must be back (slurmd re-registered, answering over the transport) by then. The
+   * checks then get their own budget (HEALTH_TIMEOUT) from when it answered.
+   */
+  backDeadline: Date;
+}
+
 export interface HealthRunner {
-  run(target: HealthTarget, options: WaitOptions): Promise<Verdict>;
+  run(target: HealthTarget, options: HealthRunOptions): Promise<Verdict>;
 }
 
 // ---------------------------------------------------------------- Store

@@ -104,7 +104,7 @@ async function runCommand(node: string, options: RunOptions): Promise<void> {
       address: options.address ?? status.address,
       since: new Date(since),
     },
-    { deadline: new Date(systemClock.now().getTime() + config.health.timeoutMs), onProgress: say },
+    { backDeadline: new Date(systemClock.now().getTime() + config.pipeline.backTimeoutMs), onProgress: say },
   );
   report(verdict, node, options.json);
 }

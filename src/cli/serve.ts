@@ -22,7 +22,6 @@ export function phaseSettings(config: Config): PhaseSettings {
     pollInitialMs: pipeline.pollInitialMs,
     pollMaxMs: pipeline.pollMaxMs,
     backTimeoutMs: pipeline.backTimeoutMs,
-    healthTimeoutMs: config.health.timeoutMs,
     failMode: pipeline.failMode,
     tag: config.oci.tag,
   };

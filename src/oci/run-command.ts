@@ -17,6 +17,12 @@ const DEFAULT_BACKOFF: PollBackoff = { initialMs: 2_000, maxMs: 30_000 };
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELED']);
 
 /**
+ * OCI answered, but the command itself gave no exit status: it outlived the deadline, timed out
+ * or was canceled on the instance. Unlike a failed call, running it again is no cure.
+ */
+export class RunCommandEnded extends CloudError {}
+
+/**
  * Runs `script` on the instance through the Oracle Cloud Agent and waits for its result.
  * OCI keeps only the last 1 KB of text output, so scripts must print their summary last.
  */
@@ -77,7 +83,7 @@ export async function runCommand(
       `Run Command ${commandId} on ${instance.displayName || instanceId}: ${execution.lifecycleState} after ${Math.round(waited / 1000)} s`,
     );
     if (clock.now().getTime() + delay > options.deadline.getTime()) {
-      throw new CloudError(
+      throw new RunCommandEnded(
         `Run Command ${commandId} on instance ${instanceId} was still ${execution.lifecycleState} at the deadline ${options.deadline.toISOString()}.`,
         'getInstanceAgentCommandExecution',
       );
@@ -97,7 +103,7 @@ function resultOf(
     execution.lifecycleState === 'CANCELED' ||
     exitCode === undefined
   ) {
-    throw new CloudError(
+    throw new RunCommandEnded(
       `Run Command ${commandId} on instance ${instanceId} ended ${execution.lifecycleState} without an exit code${execution.content?.message ? `: ${execution.content.message}` : ''}.`,
       'getInstanceAgentCommandExecution',
     );

@@ -55,7 +55,8 @@ export const health: PhaseHandler = (job, context) =>
           since: await since(job, event, node, context),
         },
         {
-          deadline: new Date(clock.now().getTime() + settings.backTimeoutMs + settings.healthTimeoutMs),
+          // The checks get HEALTH_TIMEOUT of their own once the node answers (the runner's settings).
+          backDeadline: new Date(clock.now().getTime() + settings.backTimeoutMs),
           onProgress: threadReporter(job, context),
           signal: context.signal,
         },

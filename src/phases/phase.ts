@@ -19,7 +19,6 @@ export interface PhaseSettings {
   pollInitialMs: number;
   pollMaxMs: number;
   backTimeoutMs: number;
-  healthTimeoutMs: number;
   failMode: Config['pipeline']['failMode'];
   /** Freeform tag key set on events Pitstop handled. */
   tag: string;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type HealthSettings, TransportHealthRunner } from '../../src/health/runner.js';
 import { SshTransport } from '../../src/health/transports/ssh.js';
-import type { Cluster, HealthTarget, WaitOptions } from '../../src/ports.js';
+import type { Cluster, HealthRunOptions, HealthTarget } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
+import { BROKEN_TOOLS, breakTool } from '../support/broken-tools.js';
 import { freePort } from '../support/free-port.js';
 import { gpuStandins, HEALTHY_SHAPE, healthyNode, localHealthRunner } from '../support/gpu-standins.js';
 import { sshdAvailable } from '../support/sshd.js';
@@ -26,8 +27,8 @@ async function localRunner(settings: Partial<HealthSettings> = {}, cluster = isB
   const clock = new ManualClock(START, true);
   const runner = localHealthRunner({ standins, cluster, clock, timeoutMs: HOUR, settings });
   const progress: string[] = [];
-  const options = (): WaitOptions => ({
-    deadline: new Date(clock.now().getTime() + HOUR),
+  const options = (): HealthRunOptions => ({
+    backDeadline: new Date(clock.now().getTime() + HOUR),
     onProgress: (m) => progress.push(m),
   });
   return { standins, clock, runner, progress, options };
@@ -46,7 +47,13 @@ describe('health runner', () => {
     const opts = options();
     const verdict = await runner.run(target(), opts);
     expect(verdict.status).toBe('PASS');
-    expect(calls).toEqual([['gpu-3', target().since, opts]]);
+    expect(calls).toEqual([
+      [
+        'gpu-3',
+        target().since,
+        { deadline: opts.backDeadline, onProgress: opts.onProgress, signal: undefined },
+      ],
+    ]);
   });
 
   it('is ERROR, naming the node, when it never comes back', async () => {
@@ -122,19 +129,29 @@ describe('health runner', () => {
     });
     const deadline = () => new Date(clock.now().getTime() + HOUR);
     const before = await runner.run(target({ since: new Date('2024-11-15T12:00:00Z') }), {
-      deadline: deadline(),
+      backDeadline: deadline(),
     });
     expect(before.status).toBe('FAIL');
     const after = await runner.run(target({ since: new Date('2024-11-15T12:05:00Z') }), {
-      deadline: deadline(),
+      backDeadline: deadline(),
     });
     expect(after.status).toBe('PASS');
   });
 
   it('runs nothing once the deadline has passed', async () => {
     const { runner, clock } = await localRunner({ checks: ['nvidia-smi-q'] });
-    const verdict = await runner.run(target(), { deadline: clock.now() });
+    const verdict = await runner.run(target(), { backDeadline: clock.now() });
     expect(verdict.status).toBe('ERROR');
+  });
+});
+
+describe('health runner over the local transport: every stage failing on its own', () => {
+  it.each(BROKEN_TOOLS)('$name ($check) is ERROR or FAIL, never PASS', async (broken) => {
+    const { runner, options, standins } = await localRunner({ checks: [broken.check], expectGpus: 8 });
+    await breakTool(standins, broken);
+    const verdict = await runner.run(target({ shape: undefined }), options());
+    expect(['ERROR', 'FAIL']).toContain(verdict.status);
+    expect(verdict.reasons.join('\n')).toMatch(broken.reason);
   });
 });
 
@@ -151,7 +168,7 @@ describe.skipIf(!sshdAvailable())('health runner waiting for the transport', () 
     });
     const progress: string[] = [];
     const verdict = await runner.run(target({ address: '127.0.0.1' }), {
-      deadline: new Date(clock.now().getTime() + 5 * 60_000),
+      backDeadline: new Date(clock.now().getTime() + 5 * 60_000),
       onProgress: (m) => progress.push(m),
     });
     const waits = progress.flatMap((m) => /next try in (\d+) s$/.exec(m)?.[1] ?? []).map(Number);

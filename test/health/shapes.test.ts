@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ShapeOverrides, shapeProfile } from '../../src/health/shapes.js';
+import { ShapeOverrides } from '../../src/domain/health-checks.js';
+import { shapeProfile } from '../../src/health/shapes.js';
 
 describe('shape profiles', () => {
   it('knows the GPU and NVLink figures of the OCI GPU shapes', () => {

@@ -51,4 +51,14 @@ describe('health phase', () => {
       /^node-back: gpu-1 did not come back/,
     );
   });
+
+  it('waits for a node that never returns exactly BACK_TIMEOUT, not BACK_TIMEOUT + HEALTH_TIMEOUT', async () => {
+    const job = await maintainedJob();
+    pipeline.slurm.stopSlurmd(node);
+    pipeline.clock.advance(60_000);
+    const started = pipeline.clock.now().getTime();
+    const action = await health(job, pipeline.context({ settings: { backTimeoutMs: 2 * 3_600_000 } }));
+    expect(action).toMatchObject({ type: 'health_checked', verdict: { status: 'ERROR' } });
+    expect(pipeline.clock.now().getTime() - started).toBe(2 * 3_600_000);
+  });
 });

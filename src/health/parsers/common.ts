@@ -1,5 +1,5 @@
+import type { ShapeProfile } from '../../domain/health-checks.js';
 import type { CheckResult, CheckStatus, RecommendedAction } from '../../domain/verdict.js';
-import type { ShapeProfile } from '../shapes.js';
 
 /** What a parser may be told about the node beyond the text itself. */
 export interface ParseOptions {

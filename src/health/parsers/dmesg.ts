@@ -7,6 +7,8 @@ const XID = /NVRM: Xid \((PCI:[0-9A-Fa-f:.]+)\): (\d+),?\s*(.*)$/;
 const ISO_TIME = /(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:[,.]\d+)?(Z|[+-]\d{2}:?\d{2})?/;
 const UNREADABLE = /^dmesg: read kernel buffer failed|^No journal files were found/i;
 const NO_ENTRIES = /^-- No entries --$/;
+/** The compact script's closing line: how many lines dmesg gave it. */
+const LINES_READ = /^(\d+) kernel lines read$/;
 
 /**
  * The time a line was logged, when it says so unambiguously. `dmesg -T` prints local time and
@@ -57,6 +59,11 @@ export const parseDmesg: Parser = (text, options) => {
     return [unreadable('xid', 'the kernel log is empty (was dmesg allowed to read it?)')];
   const refused = lines.find((l) => UNREADABLE.test(l));
   if (refused) return [unreadable('xid', refused.trim())];
+  // A booted kernel always has logged something: none means dmesg read nothing, not a clean node.
+  const read = lines.map((l) => LINES_READ.exec(l.trim())).find(Boolean);
+  if (read && Number(read[1]) === 0) {
+    return [unreadable('xid', 'dmesg read 0 kernel lines (was it allowed to read the kernel log?)')];
+  }
 
   const groups = new Map<string, XidGroup>();
   const kernel: CheckResult[] = [];
@@ -64,6 +71,7 @@ export const parseDmesg: Parser = (text, options) => {
   for (const line of lines) {
     const time = loggedAt(line);
     if (options.since && time && time < options.since) continue;
+    if (LINES_READ.test(line.trim())) continue;
     if (!NO_ENTRIES.test(line)) considered++;
     const xid = XID.exec(line);
     if (xid) {

@@ -1,5 +1,5 @@
+import { Thresholds } from '../../domain/health-checks.js';
 import type { CheckResult, CheckStatus, RecommendedAction } from '../../domain/verdict.js';
-import { Thresholds } from '../shapes.js';
 import { finding, orPass, type ParseOptions, plural } from './common.js';
 import type { GpuFacts, GpuReport } from './gpu-facts.js';
 

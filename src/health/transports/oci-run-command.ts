@@ -1,3 +1,5 @@
+import { CloudError } from '../../oci/errors.js';
+import { RunCommandEnded } from '../../oci/run-command.js';
 import type { Clock, Cloud, HealthTarget } from '../../ports.js';
 import { quoteForShell } from './ssh.js';
 import {
@@ -15,11 +17,12 @@ const END = /@@pitstop-end rc=(\d+)\s*$/;
 
 /**
  * The script OCI runs: the command's output between two markers, the exit status last. OCI
- * keeps only the last 1 KB of output, so a missing begin marker means the output was cut.
+ * keeps only the last 1 KB of output, so a missing begin marker means the output was cut. The
+ * command runs in a subshell: a compact script that exits early still gets its status printed.
  */
 export function runCommandScript(command: RemoteCommand): string {
   const body = command.compactScript ?? command.argv.map(quoteForShell).join(' ');
-  return ['#!/bin/sh', `echo '${BEGIN}'`, `{ ${body}\n} 2>&1`, 'echo "@@pitstop-end rc=$?"', ''].join('\n');
+  return ['#!/bin/sh', `echo '${BEGIN}'`, `( ${body}\n) 2>&1`, 'echo "@@pitstop-end rc=$?"', ''].join('\n');
 }
 
 /** Runs the checks through the Oracle Cloud Agent's Run Command plugin (no network path needed). */
@@ -53,10 +56,11 @@ export class OciRunCommandTransport implements Transport {
       );
     }
     const deadline = new Date(this.clock.now().getTime() + options.timeoutMs);
-    const result = await this.cloud.runCommand(target.instanceId, script, {
-      deadline,
-      signal: options.signal,
-    });
+    const result = await this.cloud
+      .runCommand(target.instanceId, script, { deadline, signal: options.signal })
+      .catch((error: unknown) => {
+        throw transportErrorOf(error, target.node);
+      });
     const begin = result.output.indexOf(BEGIN);
     const end = END.exec(result.output);
     if (begin < 0) {
@@ -76,4 +80,15 @@ export class OciRunCommandTransport implements Transport {
     const stdout = result.output.slice(begin + BEGIN.length + 1, end.index);
     return { exitCode: Number(end[1]), stdout, stderr: '' };
   }
+}
+
+/** HTTP answers that the same request will get again: a policy, a signature, a bad request. */
+const LASTING = new Set([400, 401, 403, 404, 409]);
+
+/** A failed Run Command as a transport failure: retried when it may heal, final when it cannot. */
+function transportErrorOf(error: unknown, node: string): unknown {
+  if (!(error instanceof CloudError)) return error;
+  if (error instanceof RunCommandEnded) return new TransportError('timeout', node, error.message);
+  const lasting = error.statusCode !== undefined && LASTING.has(error.statusCode);
+  return new TransportError(lasting ? 'refused' : 'unreachable', node, `Run Command: ${error.message}`);
 }

@@ -22,11 +22,15 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Why a command gave no output to judge: the node, what was tried, and what to do. */
+/**
+ * Why a command gave no output to judge: the node, what was tried, and what to do. Only
+ * `unreachable` may heal by itself (a dropped connection, a 5xx); `refused` is an answer that
+ * will not change (a missing IAM policy, a rejected key).
+ */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
   constructor(
-    readonly kind: 'unreachable' | 'timeout' | 'truncated' | 'unsupported',
+    readonly kind: 'unreachable' | 'timeout' | 'truncated' | 'unsupported' | 'refused',
     readonly node: string,
     message: string,
   ) {

@@ -1,15 +1,18 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { execa, execaSync } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HealthCheckName } from '../../../src/domain/health-checks.js';
 import { checkCommand } from '../../../src/health/check-commands.js';
 import { TransportHealthRunner } from '../../../src/health/runner.js';
-import { HealthCheckName } from '../../../src/health/shapes.js';
 import { OciRunCommandTransport, runCommandScript } from '../../../src/health/transports/oci-run-command.js';
+import { CloudError } from '../../../src/oci/errors.js';
 import type { Cloud, HealthTarget, RunCommandResult } from '../../../src/ports.js';
 import { ManualClock } from '../../../src/sim/clock.js';
-import { FIXTURES, type GpuStandins, gpuStandins } from '../../support/gpu-standins.js';
+import { type Harness, instance, instanceIn, startHarness, TENANCY } from '../../oci/sim-fixture.js';
+import { BROKEN_TOOLS, breakTool } from '../../support/broken-tools.js';
+import { FIXTURES, type GpuStandins, gpuStandins, healthyNode } from '../../support/gpu-standins.js';
 
 const OCI_OUTPUT_LIMIT = 1024;
 
@@ -96,7 +99,7 @@ esac`,
       'nvidia-smi-nvlink',
       'dmesg',
     ]);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.reasons).toEqual([]);
     expect(verdict.status).toBe('PASS');
     // The compact query was read: PCIe width and row remapping were judged from the CSV.
@@ -112,7 +115,7 @@ esac`,
       '--time-format iso': { fixture: 'dmesg/xid119_gsp-rpc-timeout_h100-xe9680.txt' },
     });
     const { runner: r, clock } = runner(runCommandOn(standins), ['dmesg']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('FAIL');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(/^xid \(GPU PCI:0000:9b:00\): Xid 119: GSP RPC timeout/),
@@ -121,7 +124,7 @@ esac`,
 
   it('says ERROR, not PASS, when the output is longer than OCI keeps', async () => {
     const { runner: r, clock } = runner(runCommandOn(standins), ['dcgmi-diag']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(
@@ -136,8 +139,129 @@ esac`,
       'echo "dmesg: read kernel buffer failed: Operation not permitted" >&2; exit 1',
     );
     const { runner: r, clock } = runner(runCommandOn(standins), ['dmesg']);
-    const verdict = await r.run(target, { deadline: new Date(clock.now().getTime() + 3_600_000) });
+    const verdict = await r.run(target, { backDeadline: new Date(clock.now().getTime() + 3_600_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons[0]).toMatch(/read kernel buffer failed/);
+  });
+});
+
+describe('oci-run-command transport through the OCI simulator and the real SDK', () => {
+  let standins: GpuStandins;
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.sim.stop();
+    harness = undefined;
+  });
+
+  /** The simulator runs each script on "the instance" (here, with the stand-ins on its PATH). */
+  async function simRunner(checks: HealthCheckName[]) {
+    standins = await gpuStandins();
+    await healthyNode(standins);
+    const clock = new ManualClock('2026-11-25T18:00:00Z', true);
+    harness = await startHarness(
+      {
+        tenancy: { id: TENANCY },
+        instances: [instanceIn('gpu7', TENANCY, '10.0.0.7')],
+        lifecycle: { commandRuns: '5s' },
+      },
+      {
+        clock,
+        commandRunner: (_instance, script) => {
+          const result = execaSync('sh', ['-c', script], {
+            env: { PATH: standins.path },
+            all: true,
+            reject: false,
+          });
+          return { exitCode: result.exitCode ?? 1, output: `${result.all}\n` };
+        },
+      },
+      { clock, commandPoll: { initialMs: 1_000, maxMs: 4_000 } },
+    );
+    const runner = new TransportHealthRunner({
+      cluster: { waitBack: async () => ({}) as never },
+      transport: new OciRunCommandTransport(harness.cloud, clock),
+      clock,
+      settings: { checks, dcgmLevel: 1, timeoutMs: 600_000, expectGpus: 8 },
+      backoff: { initialMs: 5_000, maxMs: 60_000, probeTimeoutMs: 120_000 },
+    });
+    const simTarget: HealthTarget = { ...target, instanceId: instance('gpu7') };
+    return { runner, clock, sim: harness.sim, simTarget };
+  }
+
+  it.each(BROKEN_TOOLS)('$name ($check) is ERROR or FAIL, never PASS', async (broken) => {
+    const { runner, clock, simTarget } = await simRunner([broken.check]);
+    await breakTool(standins, broken);
+    const verdict = await runner.run(simTarget, {
+      backDeadline: new Date(clock.now().getTime() + 3_600_000),
+    });
+    expect(['ERROR', 'FAIL']).toContain(verdict.status);
+    expect(verdict.reasons.join('\n')).toMatch(broken.reason);
+  });
+
+  it('sees an Xid after the maintenance although the same Xid was logged before it', async () => {
+    const { runner, clock, simTarget } = await simRunner(['dmesg']);
+    const xid = (time: string) =>
+      `${time} NVRM: Xid (PCI:0000:19:00): 48, pid='<unknown>', name=<unknown>, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer`;
+    await standins.write(
+      'dmesg',
+      `printf '%s\\n' '2024-11-15T10:00:00,000000+00:00 Linux version 6.8' "${xid('2024-11-15T10:05:00,000000+00:00')}" '2024-11-15T12:30:00,000000+00:00 Linux version 6.8' "${xid('2024-11-15T12:40:00,000000+00:00')}"`,
+    );
+    const verdict = await runner.run(
+      { ...simTarget, since: new Date('2024-11-15T12:00:00Z') },
+      { backDeadline: new Date(clock.now().getTime() + 3_600_000) },
+    );
+    expect(verdict.status).toBe('FAIL');
+    expect(verdict.reasons).toEqual([expect.stringMatching(/^xid \(GPU PCI:0000:19:00\): Xid 48/)]);
+  });
+
+  it('retries a check whose Run Command call fails with 5xx beyond the SDK retries, says so once, then judges it', async () => {
+    const { runner, clock, sim, simTarget } = await simRunner(['dmesg']);
+    const progress: string[] = [];
+    const verdict = await runner.run(simTarget, {
+      backDeadline: new Date(clock.now().getTime() + 3_600_000),
+      onProgress: (m) => {
+        progress.push(m);
+        // Two calls' worth of 503s, each outlasting the SDK's own retries.
+        if (m.includes('running dmesg')) sim.faults.failNext('createInstanceAgentCommand', 'error', 8);
+      },
+    });
+    expect(verdict.status).toBe('PASS');
+    expect(progress.filter((m) => m.includes('dmesg could not run'))).toEqual([
+      expect.stringMatching(
+        /^gpu-7: dmesg could not run \(attempt 1: gpu-7: Run Command: createInstanceAgentCommand .*503.*next try in 5 s$/,
+      ),
+    ]);
+  });
+});
+
+describe('oci-run-command transport when OCI refuses', () => {
+  it('is ERROR at once, naming the policy, when OCI answers 404 (no retrying what cannot heal)', async () => {
+    let calls = 0;
+    const clock = new ManualClock('2026-11-25T18:00:00Z', true);
+    const cloud: Pick<Cloud, 'runCommand'> = {
+      async runCommand() {
+        calls++;
+        throw new CloudError(
+          'createInstanceAgentCommand (instance x) failed: 404 NotAuthorizedOrNotFound: Authorization failed. Allow group <your-group> to manage instance-agent-command-family',
+          'createInstanceAgentCommand',
+          404,
+          'NotAuthorizedOrNotFound',
+        );
+      },
+    };
+    const runner = new TransportHealthRunner({
+      cluster: { waitBack: async () => ({}) as never },
+      transport: new OciRunCommandTransport(cloud, clock),
+      clock,
+      settings: { checks: ['dmesg'], dcgmLevel: 1, timeoutMs: 600_000, expectGpus: 1 },
+    });
+    const started = clock.now().getTime();
+    const verdict = await runner.run(target, { backDeadline: new Date(started + 3_600_000) });
+    expect(verdict.status).toBe('ERROR');
+    expect(verdict.reasons).toEqual([
+      expect.stringMatching(/^reachable: gpu-7 did not answer .*instance-agent-command-family/),
+    ]);
+    expect(calls).toBe(1);
+    expect(clock.now().getTime()).toBe(started);
   });
 });

@@ -6,6 +6,7 @@ import { TransportHealthRunner } from '../../../src/health/runner.js';
 import { SshTransport } from '../../../src/health/transports/ssh.js';
 import { TransportError } from '../../../src/health/transports/transport.js';
 import type { HealthTarget } from '../../../src/ports.js';
+import { BROKEN_TOOLS, breakTool } from '../../support/broken-tools.js';
 import {
   FIXTURES,
   type GpuStandins,
@@ -91,7 +92,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
     });
     const progress: string[] = [];
     const verdict = await runner.run(target(), {
-      deadline: new Date(Date.now() + 60_000),
+      backDeadline: new Date(Date.now() + 60_000),
       onProgress: (m) => progress.push(m),
     });
     expect(verdict.reasons).toEqual([]);
@@ -129,13 +130,27 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
       clock: systemClock,
       settings: { checks: ['nvidia-smi-q', 'dcgmi-diag'], dcgmLevel: 1, timeoutMs: 30_000 },
     });
-    const verdict = await runner.run(target(), { deadline: new Date(Date.now() + 60_000) });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
     expect(verdict.status).toBe('ERROR');
     expect(verdict.reasons).toEqual([
       expect.stringMatching(
         /^dcgmi-diag: could not read the output: Error: unable to establish a connection.* \("dcgmi diag -r 1 -j" exited 1 on gpu-1\)$/,
       ),
     ]);
+  });
+
+  it.each(BROKEN_TOOLS)('$name ($check) over ssh is ERROR or FAIL, never PASS', async (broken) => {
+    await healthyNode(standins);
+    await breakTool(standins, broken);
+    const runner = new TransportHealthRunner({
+      cluster: back,
+      transport: new SshTransport(sshd.ssh),
+      clock: systemClock,
+      settings: { checks: [broken.check], dcgmLevel: 1, timeoutMs: 30_000, expectGpus: 8 },
+    });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
+    expect(['ERROR', 'FAIL']).toContain(verdict.status);
+    expect(verdict.reasons.join('\n')).toMatch(broken.reason);
   });
 
   it('finds the fault in a failing node over ssh: FAIL with the strongest action', async () => {
@@ -149,7 +164,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
       clock: systemClock,
       settings: { checks: ['nvidia-smi-q', 'dmesg'], dcgmLevel: 1, timeoutMs: 30_000 },
     });
-    const verdict = await runner.run(target(), { deadline: new Date(Date.now() + 60_000) });
+    const verdict = await runner.run(target(), { backDeadline: new Date(Date.now() + 60_000) });
     expect(verdict.status).toBe('FAIL');
     expect(verdict.action).toBe('reboot');
     expect(verdict.reasons.some((r) => r.startsWith('xid (GPU PCI:0000:19:00): Xid 48'))).toBe(true);
@@ -178,7 +193,7 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
     }
   });
 
-  it('respects the health deadline: ERROR naming the node once it passes, after retries with back-off', async () => {
+  it('respects the health backDeadline: ERROR naming the node once it passes, after retries with back-off', async () => {
     const host = await silentHost();
     try {
       const runner = new TransportHealthRunner({
@@ -191,7 +206,7 @@ describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', 
       const progress: string[] = [];
       const started = Date.now();
       const verdict = await runner.run(target(), {
-        deadline: new Date(started + 3_000),
+        backDeadline: new Date(started + 3_000),
         onProgress: (m) => progress.push(m),
       });
       const took = Date.now() - started;
