@@ -115,7 +115,7 @@ export function settleClaims(mapping: NodeMapping, held: ReadonlyMap<string, str
   }
   for (const [node, ids] of claimants) {
     if (ids.size < 2) continue;
-    const how = [...ids].map((id) => {
+    const how = [...ids].sort().map((id) => {
       const found = mapping.nodes.get(id);
       return found ? `${id} by ${found.via}` : `${id} by an active job`;
     });
