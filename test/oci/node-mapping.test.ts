@@ -122,6 +122,7 @@ describe('instance → Slurm node mapping', () => {
 
   it('accepts one-sided evidence where NODE_MAPPING lists the step explicitly', async () => {
     harness = await startHarness({ ...scenario, instances: [instanceIn('compute-1', TENANCY, '10.7.0.1')] });
+    expect((await mapNames(['compute-1'], DEFAULT_NODE_MAPPING)).nodes.size).toBe(0);
     const mapping = await mapNames(['compute-1'], ['name+addr', 'display-name']);
     expect(Object.fromEntries(mapping.nodes)).toEqual({
       [instance('compute-1')]: { node: 'compute-1', via: 'display-name' },
