@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HealthCheckName, ShapeOverrides } from './domain/health-checks.js';
+import { DEFAULT_NODE_MAPPING, NodeMappingStep } from './domain/mapping.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -61,7 +62,6 @@ const json = <T extends z.ZodType>(schema: T) =>
       }
     })
     .pipe(schema);
-const NodeMappingStep = z.enum(['oci-hpc', 'display-name', 'node-addr']);
 
 /**
  * Every setting is one environment variable; the optional PITSTOP_CONFIG file (JSON) supplies
@@ -131,7 +131,7 @@ export const EnvSchema = z.object({
   SLURM_CONF: z.string().optional(),
   SLURM_BIN_DIR: z.string().optional(),
   SLURM_TIMEOUT: Duration.default(30_000),
-  NODE_MAPPING: list(NodeMappingStep).default(['oci-hpc', 'display-name', 'node-addr']),
+  NODE_MAPPING: list(NodeMappingStep).default(DEFAULT_NODE_MAPPING),
   OCI_HPC_MGMT_COMMAND: z.string().min(1).default('mgmt'),
 
   // Health

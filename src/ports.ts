@@ -4,8 +4,11 @@
  */
 import type { MaintenanceEvent } from './domain/event.js';
 import type { JobAction, MaintenanceJob } from './domain/job.js';
+import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { Verdict } from './domain/verdict.js';
+
+export type { NodeMapping } from './domain/mapping.js';
 
 /** Every wait takes the clock, so hours of polling run in milliseconds under test. */
 export interface Clock {
@@ -130,16 +133,10 @@ export interface Cluster {
 
 // ---------------------------------------------------------------- NodeMapper
 
-export interface NodeMapping {
-  /** instance OCID → Slurm node name, for the instances that matched. */
-  nodes: Map<string, string>;
-  /** Mapping steps that could not run, and why (for the thread and the logs). */
-  unavailable: string[];
-}
-
-/** Finds the Slurm node of each instance (oci-hpc, display name or NodeAddr, as configured). */
+/** Finds the Slurm node of each instance, on evidence only (NODE_MAPPING's steps). */
 export interface NodeMapper {
-  map(instanceIds: string[]): Promise<NodeMapping>;
+  /** `held`: the nodes active jobs work on (node → instance OCID); no other instance may claim them. */
+  map(instanceIds: string[], held?: ReadonlyMap<string, string>): Promise<NodeMapping>;
 }
 
 // ---------------------------------------------------------------- Health

@@ -32,7 +32,8 @@ function scenario() {
       compartmentId: TENANCY,
       displayName: name,
       shape: 'BM.GPU.H100.8',
-      privateIp: `10.0.1.${i + 1}`,
+      // The test cluster's slurmds all listen on localhost: NodeAddr=127.0.0.1.
+      privateIp: '127.0.0.1',
     })),
     events: [
       { id: EVENT_1, instanceId: instance('serve1'), timeWindowStart: day },
@@ -86,7 +87,6 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       OCI_CONFIG_FILE: oci.configFile,
       STATE_FILE: stateFile,
       PORT: String(port),
-      NODE_MAPPING: 'display-name',
       HEALTH_TRANSPORT: 'local',
       DISCOVERY_CRON: '0 0 1 1 *',
       SLACK_BOT_TOKEN: 'xoxb-not-used',

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { faultLabel, type MaintenanceEvent } from '../domain/event.js';
+import type { NodeMapping } from '../domain/mapping.js';
 import type { NodeStatus } from '../domain/node.js';
 import { createLogger } from '../log.js';
-import { mapInstancesToNodes, type NodeMapping } from '../oci/node-mapping.js';
+import { mapInstancesToNodes } from '../oci/node-mapping.js';
 import { OciCloud } from '../oci/oci-cloud.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { CliError } from './errors.js';
@@ -13,6 +14,8 @@ interface DiscoveredEvent {
   event: MaintenanceEvent;
   node?: string;
   mappedVia?: string;
+  /** Why the event's instance maps to no Slurm node: no, one-sided or conflicting evidence. */
+  unmapped?: string;
   slurm?: Pick<NodeStatus, 'state' | 'flags' | 'drain' | 'gpus' | 'gpuType' | 'partitions' | 'reason'>;
 }
 
@@ -39,9 +42,11 @@ function combine(events: MaintenanceEvent[], mapping: NodeMapping): DiscoveredEv
   return events.map((event) => {
     const mapped = mapping.nodes.get(event.instanceId);
     const status = mapped && nodes.get(mapped.node);
+    const unmapped = mapping.unmapped.get(event.instanceId);
     return {
       event,
       ...(mapped ? { node: mapped.node, mappedVia: mapped.via } : {}),
+      ...(unmapped ? { unmapped } : {}),
       ...(status
         ? {
             slurm: {
@@ -81,7 +86,10 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
     concurrency: config.oci.concurrency,
     timeoutMs: config.slurm.timeoutMs,
   });
-  for (const problem of mapping.unavailable) say(`node mapping: ${problem}`);
+  for (const problem of [...mapping.unavailable, ...mapping.problems]) say(`node mapping: ${problem}`);
+  // Listed, never acted on: `serve` creates no approvable job for these.
+  for (const [instanceId, why] of mapping.unmapped)
+    say(`instance ${instanceId} maps to no Slurm node: ${why}`);
   const found = combine(events, mapping);
   process.stdout.write(`${options.json ? JSON.stringify(found, null, 2) : describe(found)}\n`);
 }

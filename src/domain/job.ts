@@ -135,7 +135,9 @@ function step(job: MaintenanceJob, action: JobAction, at: string): Change | stri
   switch (action.type) {
     case 'approve':
       if (job.phase !== 'awaiting_approval') return 'only a job awaiting approval can be approved';
-      if (!job.node) return 'the event is not mapped to a Slurm node yet';
+      // The sweep keeps why an event is unmapped in its reason.
+      if (!job.node)
+        return `the event is not mapped to a Slurm node yet${job.reason ? `: ${job.reason}` : ''}`;
       return {
         phase: 'draining',
         approval: { by: action.by, via: action.via, at, decision: 'approved' },

@@ -9,11 +9,7 @@ export class OciNodeMapper implements NodeMapper {
     private readonly options: NodeMappingOptions,
   ) {}
 
-  async map(instanceIds: string[]): Promise<NodeMapping> {
-    const mapping = await mapInstancesToNodes(this.context, instanceIds, this.options);
-    return {
-      nodes: new Map([...mapping.nodes].map(([instanceId, { node }]) => [instanceId, node])),
-      unavailable: mapping.unavailable,
-    };
+  map(instanceIds: string[], held?: ReadonlyMap<string, string>): Promise<NodeMapping> {
+    return mapInstancesToNodes(this.context, instanceIds, this.options, held);
   }
 }

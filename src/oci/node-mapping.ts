@@ -1,32 +1,28 @@
 import { execa } from 'execa';
 import { z } from 'zod';
-import type { Config } from '../config.js';
+import {
+  type Finding,
+  type InstanceFacts,
+  type NodeMapping,
+  type NodeMappingStep,
+  nameFinding,
+  ociHpcFinding,
+  settleClaims,
+} from '../domain/mapping.js';
 import type { NodeStatus } from '../domain/node.js';
-import { NodeName } from '../domain/node.js';
-import type { Cluster, Instance } from '../ports.js';
+import type { Cluster } from '../ports.js';
 import { mapConcurrently } from './concurrency.js';
 import type { OciContext } from './context.js';
 import { getInstance, primaryPrivateIp } from './instances.js';
 
-export type MappingStep = Config['slurm']['nodeMapping'][number];
-
 export interface NodeMappingOptions {
-  steps: MappingStep[];
+  steps: readonly NodeMappingStep[];
   /** The oci-hpc management CLI (`mgmt`), run as `mgmt nodes list --format json --one-line`. */
   mgmtCommand: string;
-  /** The Slurm side; without it, names cannot be checked and node-addr cannot match. */
+  /** The Slurm side; without it only oci-hpc can map, and its names go unchecked. */
   cluster?: Pick<Cluster, 'listNodes'>;
   concurrency: number;
   timeoutMs: number;
-}
-
-export interface NodeMapping {
-  /** instance OCID → Slurm node, and which step found it. */
-  nodes: Map<string, { node: string; via: MappingStep }>;
-  /** Steps that could not run, with why (e.g. "oci-hpc: mgmt not found"). */
-  unavailable: string[];
-  /** The Slurm nodes as listed for the mapping (GPUs, partitions, state), when Slurm answered. */
-  slurmNodes?: NodeStatus[];
 }
 
 const MgmtNode = z.looseObject({ ocid: z.string(), hostname: z.string() });
@@ -53,55 +49,58 @@ export function parseMgmtNodes(stdout: string): Map<string, string> {
 }
 
 /**
- * Maps instances to Slurm nodes by the configured chain, first hit wins: the oci-hpc
- * management CLI, the instance's display name, or the Slurm node whose NodeAddr is the
- * instance's primary private IP. When the Slurm side is there, a name must be a real node.
+ * Maps instances to Slurm nodes by the configured steps, in order: for each instance the first
+ * step that finds a node wins, and conflicting evidence ends its search unmapped. Then no node
+ * keeps two claimants (`held`: nodes of active jobs, node → instance OCID).
  */
 export async function mapInstancesToNodes(
   context: OciContext,
   instanceIds: string[],
   options: NodeMappingOptions,
+  held?: ReadonlyMap<string, string>,
 ): Promise<NodeMapping> {
-  const mapping: NodeMapping = { nodes: new Map(), unavailable: [] };
+  const mapping: NodeMapping = { nodes: new Map(), unmapped: new Map(), problems: [], unavailable: [] };
   mapping.slurmNodes = await listSlurmNodes(options, mapping);
-  const slurmNodes = mapping.slurmNodes && new Map(mapping.slurmNodes.map((n) => [n.name, n.address]));
-  const known = (name: string) => NodeName.safeParse(name).success && (!slurmNodes || slurmNodes.has(name));
-  const instances = new Map<string, Instance>();
-  const instanceOf = async (id: string) => {
-    if (!instances.has(id)) instances.set(id, await getInstance(context, id));
-    return instances.get(id)!;
-  };
-  const pending = () => instanceIds.filter((id) => !mapping.nodes.has(id));
-
-  for (const step of options.steps) {
-    if (pending().length === 0) break;
-    if (step === 'oci-hpc') {
-      const hpc = await readMgmtNodes(options, mapping);
-      for (const id of pending()) {
-        const name = hpc?.get(id);
-        if (name && known(name)) mapping.nodes.set(id, { node: name, via: step });
-      }
-    } else if (step === 'display-name') {
-      await mapConcurrently(pending(), options.concurrency, async (id) => {
-        const name = (await instanceOf(id)).displayName;
-        if (known(name)) mapping.nodes.set(id, { node: name, via: step });
-      });
-    } else {
-      if (!slurmNodes) {
-        mapping.unavailable.push('node-addr: needs the Slurm node list, which is not available');
-        continue;
-      }
-      const byAddress = new Map(
-        [...slurmNodes].flatMap(([name, address]) => (address ? [[address, name]] : [])),
-      );
-      await mapConcurrently(pending(), options.concurrency, async (id) => {
-        const ip = await primaryPrivateIp(context, await instanceOf(id));
-        const name = ip ? byAddress.get(ip) : undefined;
-        if (name) mapping.nodes.set(id, { node: name, via: step });
-      });
-    }
+  const slurm = mapping.slurmNodes && new Map(mapping.slurmNodes.map((n) => [n.name, n.address]));
+  const mgmt = options.steps.includes('oci-hpc') ? await readMgmtNodes(options, mapping) : undefined;
+  const nameSteps = options.steps.filter((s) => s !== 'oci-hpc');
+  if (!slurm && nameSteps.length > 0) {
+    mapping.unavailable.push(`${nameSteps.join(', ')}: need the Slurm node list, which is not available`);
   }
+
+  await mapConcurrently(instanceIds, options.concurrency, async (id) => {
+    let facts: InstanceFacts | undefined;
+    const whyNot: string[] = [];
+    for (const step of options.steps) {
+      let finding: Finding;
+      if (step === 'oci-hpc') {
+        if (!mgmt) continue;
+        finding = ociHpcFinding(id, mgmt, slurm);
+      } else {
+        if (!slurm) continue;
+        facts ??= await instanceFacts(context, id);
+        finding = nameFinding(step, facts, slurm);
+      }
+      if (finding.kind === 'node') {
+        mapping.nodes.set(id, { node: finding.node, via: step });
+        return;
+      }
+      if (finding.kind === 'conflict') {
+        mapping.problems.push(`instance ${id}: ${finding.why}; not mapped`);
+        mapping.unmapped.set(id, `conflicting evidence: ${finding.why}`);
+        return;
+      }
+      if (!whyNot.includes(finding.why)) whyNot.push(finding.why);
+    }
+    mapping.unmapped.set(id, whyNot.join('; ') || 'no mapping step could run');
+  });
+  settleClaims(mapping, held);
   return mapping;
+}
+
+async function instanceFacts(context: OciContext, id: string): Promise<InstanceFacts> {
+  const instance = await getInstance(context, id);
+  return { displayName: instance.displayName, privateIp: await primaryPrivateIp(context, instance) };
 }
 
 async function listSlurmNodes(

@@ -61,35 +61,41 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const fresh = events.filter((e) => e.state === 'SCHEDULED' && !store.knowsEvent(e.id));
   const unmappedJobs = store.list().filter((job) => !job.node && job.phase === 'awaiting_approval');
   const instanceIds = [...new Set([...fresh, ...unmappedJobs.map((j) => j.event)].map((e) => e.instanceId))];
-  const mapping =
-    instanceIds.length > 0 ? await mapNodes(ports, instanceIds) : { nodes: new Map(), unavailable: [] };
+  const mapping = instanceIds.length > 0 ? await mapNodes(ports, instanceIds) : undefined;
+  const nodeOf = (instanceId: string) => mapping?.nodes.get(instanceId)?.node;
 
   for (const job of unmappedJobs) {
-    const node = mapping.nodes.get(job.event.instanceId);
+    const node = nodeOf(job.event.instanceId);
     if (!stillAwaiting(store, job)) continue;
     if (!node) {
       result.unmapped.push(job.eventId);
+      const why = unmappedWhy(mapping, job.event.instanceId);
+      if (job.reason !== why) await store.annotate(job.id, { reason: why });
       continue;
     }
-    const mapped = await store.annotate(job.id, { node });
-    await tell(ports.log, mapped, 'the mapping', () =>
-      ports.notifier.progress(mapped, `instance ${job.event.instanceId} is Slurm node ${node} now`),
-    );
+    const mapped = await store.annotate(job.id, {
+      node,
+      reason: `instance ${job.event.instanceId} is Slurm node ${node} now`,
+    });
+    await tell(ports.log, mapped, 'the mapping', () => ports.notifier.progress(mapped, mapped.reason!));
     await autoApprove(ports, mapped, result);
   }
 
   for (const event of fresh) {
-    const job = await store.create(newJob(event, clock.now(), mapping.nodes.get(event.instanceId)));
+    const node = nodeOf(event.instanceId);
+    // An unmapped job keeps why in its reason: `approve` refuses it with those words.
+    const unmapped = node ? {} : { reason: unmappedWhy(mapping, event.instanceId) };
+    const job = await store.create({ ...newJob(event, clock.now(), node), ...unmapped });
     result.created.push(event.id);
     await tell(ports.log, job, 'the announcement', () => ports.notifier.announce(job));
     if (!job.node) {
       result.unmapped.push(event.id);
-      const why = mapping.unavailable.length > 0 ? ` (${mapping.unavailable.join('; ')})` : '';
+      ports.log.warn({ jobId: job.id, eventId: job.eventId, instanceId: event.instanceId }, job.reason!);
       await tell(ports.log, job, 'the mapping problem', () =>
         ports.notifier.progress(
           job,
-          `instance ${event.instanceId} maps to no Slurm node${why}; it cannot be approved until it does. ` +
-            'Pitstop tries again at every sweep; check NODE_MAPPING.',
+          `${job.reason}; it cannot be approved until it does. ` +
+            'Pitstop tries again at every sweep; check NODE_MAPPING and OCI_COMPARTMENTS.',
         ),
       );
       continue;
@@ -99,15 +105,31 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   return result;
 }
 
+/**
+ * The instances' nodes, where the evidence is unambiguous. Nodes of active jobs are held: an
+ * instance claiming one of them with another instance's evidence is a conflict, not a match.
+ */
 async function mapNodes(ports: SweepPorts, instanceIds: string[]): Promise<NodeMapping> {
+  const held = new Map(
+    ports.store.list().flatMap((job) => (job.node ? [[job.node, job.event.instanceId] as const] : [])),
+  );
   try {
-    return await ports.mapper.map(instanceIds);
+    const mapping = await ports.mapper.map(instanceIds, held);
+    for (const problem of mapping.problems)
+      ports.log.warn({ component: 'discovery' }, `node mapping: ${problem}`);
+    return mapping;
   } catch (error) {
     // The events are still worth a job each: their mapping is retried at the next sweep.
     const message = `node mapping failed: ${(error as Error).message}`;
     ports.log.warn({ component: 'discovery', instances: instanceIds.length }, message);
-    return { nodes: new Map(), unavailable: [message] };
+    return { nodes: new Map(), unmapped: new Map(), problems: [], unavailable: [message] };
   }
+}
+
+/** Why an instance has no node, in words for the thread and for `approve`'s refusal. */
+function unmappedWhy(mapping: NodeMapping | undefined, instanceId: string): string {
+  const why = [mapping?.unmapped.get(instanceId), ...(mapping?.unavailable ?? [])].filter(Boolean);
+  return `instance ${instanceId} maps to no Slurm node${why.length > 0 ? ` (${why.join('; ')})` : ''}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { standInCommand } from '../support/stand-in-command.js';
 
 const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
 const running: ResultPromise[] = [];
@@ -29,6 +30,23 @@ async function startSim(args: string[]): Promise<{ endpoint: string; tenancy: st
 
 const now = Date.now();
 
+/**
+ * A stand-in `scontrol show node -o` for the generated fleet's cluster: node `gpu-000N` with
+ * NodeAddr = instance N's private IP, as on a real oci-hpc cluster.
+ */
+function slurmOfGeneratedFleet(nodes: number): string {
+  const idle = readFileSync(
+    new URL('../fixtures/slurm/scontrol-show-node-o_22.05_gpu8-idle.txt', import.meta.url),
+    'utf8',
+  ).trim();
+  const lines = Array.from({ length: nodes }, (_, i) =>
+    idle
+      .replace('NodeName=gpu-1 ', `NodeName=gpu-${String(i + 1).padStart(4, '0')} `)
+      .replace('NodeAddr=127.0.0.1 ', `NodeAddr=10.0.0.${i + 1} `),
+  );
+  return standInCommand('scontrol', 'show node -o', `${lines.join('\n')}\n`);
+}
+
 describe('pitstop sim oci and pitstop discover --once', () => {
   it('serves a generated fleet that discover sweeps through the real SDK', async () => {
     const sim = await startSim([
@@ -49,6 +67,7 @@ describe('pitstop sim oci and pitstop discover --once', () => {
         OCI_CONFIG_FILE: join(sim.dir, 'config'),
         OCI_ENDPOINT: sim.endpoint,
         OCI_HPC_MGMT_COMMAND: '/nonexistent/mgmt',
+        SLURM_BIN_DIR: slurmOfGeneratedFleet(12),
         LOG_LEVEL: 'silent',
       },
     });
@@ -62,7 +81,7 @@ describe('pitstop sim oci and pitstop discover --once', () => {
     }[];
     expect(found).toHaveLength(5);
     expect(found.every((f) => f.event.state === 'SCHEDULED' && /^gpu-\d{4}$/.test(f.node ?? ''))).toBe(true);
-    expect(new Set(found.map((f) => f.mappedVia))).toEqual(new Set(['display-name']));
+    expect(new Set(found.map((f) => f.mappedVia))).toEqual(new Set(['name+addr']));
 
     // The simulator's request log, read from outside its process.
     const log = (await (await fetch(`${sim.endpoint}/_sim/requests`)).json()) as {

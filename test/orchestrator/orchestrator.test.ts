@@ -180,6 +180,26 @@ describe('orchestrator', () => {
     expect((await orchestrator.approve('gpu-1', 'U1', 'cli')).phase).toBe('draining');
   });
 
+  it('creates no approvable job for two instances that claim one node, even under AUTO_APPROVE=ALL', async () => {
+    const { orchestrator, store, notifier } = await rig({ autoApprove: ['ALL'] });
+    // gpu-2's instance turns into a twin of gpu-1's (another VCN: same name, same private IP).
+    const twin = pipeline.oci.sim.fleet.instance(instanceOf(EVENTS.broken.id));
+    Object.assign(twin, { displayName: 'gpu-1', privateIp: '10.0.0.1' });
+    const result = await orchestrator.sweep();
+    expect(result.unmapped.sort()).toEqual([EVENTS.flex.id, EVENTS.broken.id].sort());
+    expect(result.approved.map((j) => j.eventId).sort()).toEqual([EVENTS.failing.id, EVENTS.fixed.id].sort());
+    const claim = new RegExp(
+      `${instanceOf(EVENTS.flex.id)} by name\\+addr and ${twin.id} by name\\+addr all claim Slurm node gpu-1`,
+    );
+    for (const id of [EVENTS.flex.id, EVENTS.broken.id]) {
+      expect(store.findByEvent(id)).toMatchObject({ phase: 'awaiting_approval', node: undefined });
+      expect(notifier.thread(id).join('\n')).toMatch(claim);
+      await expect(orchestrator.approve(id, 'U1', 'cli')).rejects.toThrow(claim);
+    }
+    await orchestrator.idle();
+    expect(slurmStates('gpu-1')).toEqual([]);
+  });
+
   it('cancels a job awaiting approval whose event OCI canceled', async () => {
     const { orchestrator, notifier } = await rig();
     await orchestrator.sweep();

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MaintenanceJob } from '../../src/domain/job.js';
+import { DEFAULT_NODE_MAPPING } from '../../src/domain/mapping.js';
 import { createLogger } from '../../src/log.js';
 import { OciNodeMapper } from '../../src/oci/node-mapper.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
@@ -73,7 +74,7 @@ export async function orchestratorOver(
     ports: { ...ports, notifier },
     store,
     mapper: new OciNodeMapper(pipeline.oci.cloud.context, {
-      steps: ['display-name'],
+      steps: DEFAULT_NODE_MAPPING,
       mgmtCommand: 'mgmt',
       cluster: pipeline.cluster,
       concurrency: 4,

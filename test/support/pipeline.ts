@@ -54,6 +54,9 @@ export const EVENTS = {
   fixed: { id: event('fixed'), node: 'gpu-4' },
 } as const;
 
+/** As on an oci-hpc cluster, node `gpu-N`'s NodeAddr is its instance's private IP. */
+const nodeAddr = (i: number) => `10.0.0.${i + 1}`;
+
 function scenario(): ScenarioInput {
   const day = new Date(START.getTime() + 86_400_000).toISOString();
   const onInstance = (n: number) => ({
@@ -68,7 +71,7 @@ function scenario(): ScenarioInput {
       compartmentId: TENANCY,
       displayName: name,
       shape: HEALTHY_SHAPE,
-      privateIp: `10.0.0.${i + 1}`,
+      privateIp: nodeAddr(i),
     })),
     events: [
       { id: EVENTS.flex.id, ...onInstance(1), freeformTags: { team: 'hpc' } },
@@ -125,7 +128,10 @@ export interface Pipeline {
 
 export async function startPipeline(): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
-  const { sim } = createSimCluster({ clock, nodes: NODES.map((name) => ({ name })) });
+  const { sim } = createSimCluster({
+    clock,
+    nodes: NODES.map((name, i) => ({ name, address: nodeAddr(i) })),
+  });
   const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
