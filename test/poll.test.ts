@@ -63,7 +63,12 @@ describe('pollUntil: errors inside a wait', () => {
   });
 
   it('keeps its back-off while the looks fail', async () => {
-    const { lookedAt } = await wait([throwing(unavailable), throwing(unavailable), throwing(unavailable), done]);
+    const { lookedAt } = await wait([
+      throwing(unavailable),
+      throwing(unavailable),
+      throwing(unavailable),
+      done,
+    ]);
     expect(lookedAt).toEqual([0, 1_000, 3_000, 7_000]);
   });
 
@@ -98,7 +103,9 @@ describe('which errors can heal', () => {
     const status = (code: number) => new CloudError('x', 'op', code).transient;
     expect([429, 500, 502, 503, 504].map(status)).toEqual([true, true, true, true, true]);
     expect([400, 401, 404, 409, 412].map(status)).toEqual([false, false, false, false, false]);
-    expect(new CloudError('x', 'op', undefined, undefined, undefined, { unanswered: true }).transient).toBe(true);
+    expect(new CloudError('x', 'op', undefined, undefined, undefined, { unanswered: true }).transient).toBe(
+      true,
+    );
     expect(new CloudError('script too long', 'createInstanceAgentCommand').transient).toBe(false);
   });
 

@@ -74,7 +74,7 @@ export class SimSlurm implements SlurmBackend {
   private readonly nodes = new Map<string, SimNode>();
   private slurmJobs: SimSlurmJob[] = [];
   private nextJobId = 1;
-  private controllerDown = false;
+  private controllerDownUntil?: number;
   private readonly slurmdTimeoutMs: number;
 
   constructor(private readonly options: SimSlurmOptions) {
@@ -183,13 +183,16 @@ export class SimSlurm implements SlurmBackend {
     this.register(this.node(node), this.now());
   }
 
-  /** slurmctld stops answering: every command fails as SlurmCommands fails after its retries. */
-  stopController(): void {
-    this.controllerDown = true;
+  /**
+   * slurmctld stops answering for `forMs` (until `startController` when not given): every
+   * command fails as SlurmCommands fails once its retries are spent.
+   */
+  stopController(forMs = Number.POSITIVE_INFINITY): void {
+    this.controllerDownUntil = this.now() + forMs;
   }
 
   startController(): void {
-    this.controllerDown = false;
+    this.controllerDownUntil = undefined;
   }
 
   /** The instance reboots: slurmd stops now and registers again after `downForMs`. */
@@ -202,7 +205,7 @@ export class SimSlurm implements SlurmBackend {
   // ------------------------------------------------------------ inside
 
   private answer(): void {
-    if (this.controllerDown) {
+    if (this.controllerDownUntil !== undefined && this.now() < this.controllerDownUntil) {
       throw new SlurmUnreachableError('sim: slurmctld does not answer (Unable to contact slurm controller)');
     }
   }
