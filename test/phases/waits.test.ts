@@ -55,6 +55,21 @@ describe('waits and errors that can heal', () => {
     ]);
   });
 
+  it('OCI calls that get no answer at all in the maintenance wait: the wait goes on', async () => {
+    let job = await pipeline.approvedJob(eventId, node);
+    job = await pipeline.runUntil(job, 'maintenance');
+    // Every attempt of one look is carried out by OCI, but its answer is lost on the way.
+    onFirstLine(/^OCI event \S+ on gpu-1 is PROCESSING/, () =>
+      pipeline.oci.sim.faults.failNext('getInstanceMaintenanceEvent', 'drop', FAST_RETRY.maxAttempts),
+    );
+
+    const action = await maintenance(job, pipeline.context());
+
+    expect(action).toEqual({ type: 'maintenance_ended', state: 'SUCCEEDED' });
+    expect(reportsOf('OCI')).toEqual([expect.stringContaining('got no answer from OCI after retries')]);
+    expect(recoveriesOf('OCI')).toHaveLength(1);
+  });
+
   it('a 401 during the maintenance wait (a rotated key) ends the wait at once and says why, without blind retries', async () => {
     let job = await pipeline.approvedJob(eventId, node);
     job = await pipeline.runUntil(job, 'maintenance');
