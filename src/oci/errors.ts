@@ -1,3 +1,5 @@
+import type { MayHeal } from '../poll.js';
+
 /** What a failed OCI call was about, so its error can say what to do. */
 export interface CallContext {
   /** The SDK operation, e.g. listInstanceMaintenanceEvents. */
@@ -10,17 +12,30 @@ export interface CallContext {
   principal: 'group' | 'dynamic-group';
 }
 
-/** An OCI call that failed after the SDK's retries, with what it was and what to do. */
-export class CloudError extends Error {
+/**
+ * What can heal by waiting: throttling and OCI's own failures. 400, 401 (a rotated key), 404
+ * (gone, or a policy missing) and 409 IncorrectState say the same on every later try.
+ */
+const transientStatus = (status: number) => status === 429 || status >= 500;
+
+/**
+ * An OCI call that failed after the SDK's retries, with what it was and what to do. `transient`
+ * tells a wait whether to go on: true for a status that can heal and for a call that got no
+ * answer at all; false for every other status and for Pitstop's own refusals (no status).
+ */
+export class CloudError extends Error implements MayHeal {
   override readonly name = 'CloudError';
+  readonly transient: boolean;
   constructor(
     message: string,
     readonly operation: string,
     readonly statusCode?: number,
     readonly serviceCode?: string,
     readonly opcRequestId?: string,
+    options: { unanswered?: boolean } = {},
   ) {
     super(message);
+    this.transient = statusCode === undefined ? options.unanswered === true : transientStatus(statusCode);
   }
 }
 
@@ -72,6 +87,10 @@ export function translateOciError(error: unknown, context: CallContext): CloudEr
     return new CloudError(
       `${what} got no answer from OCI after retries: ${message}. Check the network path to the OCI endpoint (OCI_ENDPOINT/region).`,
       context.operation,
+      undefined,
+      undefined,
+      undefined,
+      { unanswered: true },
     );
   }
   const { statusCode, serviceCode = 'Unknown', opcRequestId } = error;
@@ -95,7 +114,7 @@ function adviceFor(status: number, code: string, context: CallContext): string |
       : 'It does not exist, or Pitstop lacks the IAM policy to see it.';
   }
   if (status === 401) {
-    return 'OCI rejected the request signature: check the config file (user, fingerprint, key_file) or the principal, and the clock.';
+    return "OCI rejected the request signature: was the API key rotated or deleted? Check the profile in OCI_CONFIG_FILE (user, fingerprint, key_file) or the principal, and this host's clock.";
   }
   if (status === 429)
     return 'OCI kept throttling after every retry; lower OCI_DISCOVERY_CONCURRENCY or try later.';

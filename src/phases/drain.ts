@@ -18,7 +18,7 @@ export const drain: PhaseHandler = (job, context) =>
     job,
     context,
     'drain',
-    'The node is left as it is: end or wait for its Slurm jobs (or raise DRAIN_TIMEOUT), then retry, or resume it by hand.',
+    'The node is left as it is, and OCI keeps the event at its own window: have the node drained by then (pitstop node drain), or resume it by hand (pitstop node resume) if it should take work.',
     async (node) => {
       const { cluster, clock } = context.ports;
       const progress = threadReporter(job, context);

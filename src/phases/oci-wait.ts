@@ -21,6 +21,7 @@ export function waitForOci<T>(
     { initialMs: settings.pollInitialMs, maxMs: settings.pollMaxMs, progressEveryMs: PROGRESS_EVERY_MS },
     {
       awaited: wait.awaited,
+      source: 'OCI',
       onTimeout: wait.onTimeout,
       deadline: wait.deadline,
       onProgress: wait.progress,

@@ -18,7 +18,7 @@ export const schedule: PhaseHandler = (job, context) =>
     job,
     context,
     'schedule',
-    'The node stays drained: check the event in the OCI console, then retry, or resume the node by hand.',
+    'The node stays drained: check the event in the OCI console (its window can be moved there), and resume the node by hand (pitstop node resume) once it need not stay out.',
     async (node) => {
       const { cloud, clock } = context.ports;
       const { settings } = context;

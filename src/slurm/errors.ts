@@ -1,6 +1,13 @@
-/** A Slurm command failed; the message names the node, the command and what to check. */
-export class SlurmError extends Error {
+import type { MayHeal } from '../poll.js';
+
+/**
+ * A Slurm command failed; the message names the node, the command and what to check. Only a
+ * controller that did not answer can heal by waiting (`transient`); an unknown node, a refusal,
+ * a broken configuration or a wait's own decision say the same on every later try.
+ */
+export class SlurmError extends Error implements MayHeal {
   override readonly name: string = 'SlurmError';
+  readonly transient: boolean = false;
   constructor(
     message: string,
     readonly node?: string,
@@ -10,9 +17,10 @@ export class SlurmError extends Error {
   }
 }
 
-/** slurmctld did not answer, even after the retries. */
+/** slurmctld did not answer (or a command timed out), even after the retries. */
 export class SlurmUnreachableError extends SlurmError {
   override readonly name = 'SlurmUnreachableError';
+  override readonly transient = true;
 }
 
 export class UnknownNodeError extends SlurmError {

@@ -29,8 +29,10 @@ export function waitUntilDrained(
     {
       ...options,
       awaited: `${node} to drain`,
+      source: 'Slurm',
       giveUp: (message) => new SlurmWaitError(message, node),
-      onTimeout: 'Extend DRAIN_TIMEOUT, or end those Slurm jobs (scancel), then retry.',
+      onTimeout:
+        'End those Slurm jobs (scancel) or let them finish; raise DRAIN_TIMEOUT if such jobs are normal.',
     },
     async (waitedMs) => {
       const status = await source.status(node);
@@ -38,7 +40,8 @@ export function waitUntilDrained(
       if (status.drain === 'none') {
         throw new SlurmWaitError(
           `${node} is no longer draining (state ${status.state}): someone resumed it while ` +
-            `Pitstop waited, so the drain is abandoned. Drain it again to retry.`,
+            `Pitstop waited, so the drain is abandoned. OCI keeps the event at its own window: ` +
+            `drain the node by hand before then (pitstop node drain ${node}).`,
           node,
         );
       }
@@ -73,6 +76,7 @@ export function waitUntilBack(
     {
       ...options,
       awaited: `${node} to come back`,
+      source: 'Slurm',
       giveUp: (message) => new SlurmWaitError(message, node),
       onTimeout: `Check the instance and its slurmd (systemctl status slurmd on ${node}).`,
     },

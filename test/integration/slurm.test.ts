@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { SlurmCluster } from '../../src/slurm/cluster.js';
 import { SlurmCommands } from '../../src/slurm/commands.js';
 import { SlurmUnreachableError } from '../../src/slurm/errors.js';
 import { parseNodeState } from '../../src/slurm/parsers/node-state.js';
 import { type RunningCluster, slurmUnavailableReason, startCluster } from '../support/slurm-cluster.js';
 import { describeClusterContract } from '../support/slurm-contract.js';
-import { clusterOver, realHarness, slurm } from '../support/slurm-real-harness.js';
+import { clusterOver, realHarness, slurm, TEST_POLL } from '../support/slurm-real-harness.js';
 
 const unavailable = slurmUnavailableReason();
 const mustRun = process.env.CI === 'true';
@@ -69,6 +70,45 @@ describe.skipIf(unavailable !== null && !mustRun)('real Slurm', () => {
     );
     expect((error as Error).message).toContain(conf);
   }, 60_000);
+
+  it('goes on waiting for a drain while slurmctld does not answer, and the node drains', async () => {
+    const harness = realHarness(cluster);
+    await harness.reset();
+    // Commands that give up fast: a frozen slurmctld makes them time out.
+    const commands = new SlurmCommands({
+      conf: cluster.slurmConf,
+      timeoutMs: 2_000,
+      clock: systemClock,
+      retry: { attempts: 1, initialMs: 10 },
+    });
+    const waiting = new SlurmCluster(commands, systemClock, TEST_POLL);
+    const controller = Number(readFileSync(join(cluster.dir, 'run', 'slurmctld.pid'), 'utf8'));
+    await harness.runSlurmJob('gpu-3', 8);
+    await waiting.drain('gpu-3', 'pitstop: waits through an outage');
+    const lines: string[] = [];
+    try {
+      const status = await waiting.waitDrained('gpu-3', {
+        deadline: new Date(Date.now() + 60_000),
+        onProgress: (line) => {
+          lines.push(line);
+          // slurmctld hangs (SIGSTOP) while the node drains, and comes back after one failed look.
+          if (line.includes('Slurm jobs still running') && !lines.some((l) => l.includes('failed while')))
+            process.kill(controller, 'SIGSTOP');
+          if (line.startsWith('Slurm failed while Pitstop waits')) process.kill(controller, 'SIGCONT');
+        },
+      });
+      expect(status.drain).toBe('drained');
+    } finally {
+      process.kill(controller, 'SIGCONT');
+    }
+    expect(lines.filter((line) => line.startsWith('Slurm failed while Pitstop waits'))).toEqual([
+      expect.stringMatching(
+        /gpu-3 to drain: node gpu-3: .*could not reach slurmctld .*no answer within 2000 ms/,
+      ),
+    ]);
+    expect(lines.filter((line) => line.startsWith('Slurm answers again'))).toHaveLength(1);
+    await harness.reset();
+  }, 90_000);
 
   describe('pitstop node (the operator CLI)', () => {
     const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;

@@ -58,7 +58,8 @@ const USER_OCID = 'ocid1.user.oc1..aaaaaaaapitstopsimulatoruser';
 export class OciSimulator {
   readonly fleet: Fleet;
   readonly faults: Faults;
-  readonly credentials: SimCredentials;
+  /** The API key OCI accepts; `rotateKey` replaces it, as an administrator rotating it would. */
+  credentials: SimCredentials;
   /** Every call, in arrival order: tests count what the adapter did with it. */
   readonly requests: RequestLogEntry[] = [];
   private readonly clock: Clock;
@@ -108,6 +109,11 @@ export class OciSimulator {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.hooks;
+  }
+
+  /** The user's API key is replaced: config files written before now are answered 401. */
+  rotateKey(): void {
+    this.credentials = createCredentials(this.tenancy, this.credentials.user);
   }
 
   /** Writes DIR/config and DIR/key.pem for the SDK; returns the config file's path. */

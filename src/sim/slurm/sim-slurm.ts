@@ -1,7 +1,7 @@
 import { NodeStatus, type SlurmJob } from '../../domain/node.js';
 import type { Clock } from '../../ports.js';
 import type { NodeUpdate, SlurmBackend } from '../../slurm/backend.js';
-import { SlurmError, UnknownNodeError } from '../../slurm/errors.js';
+import { SlurmError, SlurmUnreachableError, UnknownNodeError } from '../../slurm/errors.js';
 import { parseNodeState } from '../../slurm/parsers/node-state.js';
 
 export interface SimNodeSpec {
@@ -74,6 +74,7 @@ export class SimSlurm implements SlurmBackend {
   private readonly nodes = new Map<string, SimNode>();
   private slurmJobs: SimSlurmJob[] = [];
   private nextJobId = 1;
+  private controllerDownUntil?: number;
   private readonly slurmdTimeoutMs: number;
 
   constructor(private readonly options: SimSlurmOptions) {
@@ -102,12 +103,14 @@ export class SimSlurm implements SlurmBackend {
   // ------------------------------------------------------------ SlurmBackend
 
   async showNodes(node?: string): Promise<NodeStatus[]> {
+    this.answer();
     this.settle();
     const names = node ? [this.node(node).spec.name] : [...this.nodes.keys()];
     return names.map((name) => this.statusOf(name));
   }
 
   async slurmJobsOn(node: string): Promise<SlurmJob[]> {
+    this.answer();
     this.settle();
     this.node(node);
     const now = this.now();
@@ -123,6 +126,7 @@ export class SimSlurm implements SlurmBackend {
   }
 
   async updateNode(node: string, update: NodeUpdate): Promise<void> {
+    this.answer();
     this.settle();
     const sim = this.node(node);
     if (update.state === 'RESUME') {
@@ -179,6 +183,18 @@ export class SimSlurm implements SlurmBackend {
     this.register(this.node(node), this.now());
   }
 
+  /**
+   * slurmctld stops answering for `forMs` (until `startController` when not given): every
+   * command fails as SlurmCommands fails once its retries are spent.
+   */
+  stopController(forMs = Number.POSITIVE_INFINITY): void {
+    this.controllerDownUntil = this.now() + forMs;
+  }
+
+  startController(): void {
+    this.controllerDownUntil = undefined;
+  }
+
   /** The instance reboots: slurmd stops now and registers again after `downForMs`. */
   reboot(node: string, downForMs: number): void {
     this.stopSlurmd(node);
@@ -187,6 +203,12 @@ export class SimSlurm implements SlurmBackend {
   }
 
   // ------------------------------------------------------------ inside
+
+  private answer(): void {
+    if (this.controllerDownUntil !== undefined && this.now() < this.controllerDownUntil) {
+      throw new SlurmUnreachableError('sim: slurmctld does not answer (Unable to contact slurm controller)');
+    }
+  }
 
   private now(): number {
     return this.options.clock.now().getTime();
