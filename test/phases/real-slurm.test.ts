@@ -145,7 +145,10 @@ describe.skipIf(unavailable !== null && !mustRun)('drain and triage against real
       reject: false,
     });
 
-  it("never claims or resumes an operator's hold from pitstop node drain; pitstop node resume releases it", async () => {
+  // Three CLI start-ups (a second or more each on a loaded host).
+  it("never claims or resumes an operator's hold from pitstop node drain; pitstop node resume releases it", {
+    timeout: 60_000,
+  }, async () => {
     const node = slurm.nodes[3]!;
     const drained = await pitstop(['node', 'drain', node, '--reason', 'bad GPU']);
     expect(drained.exitCode).toBe(0);
