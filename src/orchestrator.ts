@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { MaintenanceJob, Phase } from './domain/job.js';
+import { drainOwner } from './domain/node.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
@@ -53,7 +54,7 @@ export class Orchestrator {
   private readonly running = new Map<string, Promise<void>>();
   /** Approved jobs not started yet, in the order they were approved. */
   private readonly queued = new Set<string>();
-  /** Jobs whose thread was told why they wait, so it is said once. */
+  /** Jobs whose thread was told why they wait (for capacity, for their node), so each is said once. */
   private readonly toldWaiting = new Set<string>();
   private pumping: Promise<void> = Promise.resolve();
   private sweeping: Promise<SweepResult> | undefined;
@@ -65,10 +66,15 @@ export class Orchestrator {
 
   /** Resumes the jobs a previous run left in a working phase, then discovers now and on schedule. */
   async start(): Promise<void> {
+    // A job past its drain holds its node: it goes before one still to drain the same node.
     const resumable = this.deps.store
       .list()
       .filter((job) => isWorking(job.phase))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort(
+        (a, b) =>
+          Number(a.phase === 'draining') - Number(b.phase === 'draining') ||
+          a.createdAt.localeCompare(b.createdAt),
+      );
     for (const job of resumable) {
       this.deps.log.info(
         { jobId: job.id, eventId: job.eventId, node: job.node, phase: job.phase },
@@ -135,8 +141,37 @@ export class Orchestrator {
   }
 
   /** Ends the job `ref` names; its node is left alone. */
-  deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
-    return this.decided(ref, { decision: 'deny', by, via, reason });
+  async deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
+    const after = await this.decided(ref, { decision: 'deny', by, via, reason });
+    await this.sayIfHeldFor(after);
+    return after;
+  }
+
+  /**
+   * A job before this one on the node handed its drain to it (the node passed, and waited for
+   * this job): denied, nothing resumes the node. It stays out (fail closed) and the thread says
+   * how to give it back by hand.
+   */
+  private async sayIfHeldFor(job: MaintenanceJob): Promise<void> {
+    const { cluster, notifier } = this.deps.ports;
+    if (!job.node) return;
+    const node = job.node;
+    try {
+      if (drainOwner((await cluster.status(node)).reason) !== job.id) return;
+    } catch (error) {
+      this.deps.log.warn(
+        { jobId: job.id, eventId: job.eventId, node, err: error },
+        `could not read ${node} after the deny: if its reason names job ${job.id}, resume it by hand`,
+      );
+      return;
+    }
+    await tell(this.deps.log, job, 'the held node', () =>
+      notifier.progress(
+        job,
+        `${node} stays drained: the job before this one on ${node} handed its drain to job ${job.id}, ` +
+          `which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume ${node} --force`,
+      ),
+    );
   }
 
   private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {
@@ -204,6 +239,12 @@ export class Orchestrator {
 
   private async startWhatMay() {
     const { store, options, log } = this.deps;
+    // One job works a node at a time: the running one, then the queued ones in order.
+    const nodeTakenBy = new Map<string, MaintenanceJob>();
+    for (const id of this.running.keys()) {
+      const running = store.get(id);
+      if (running?.node) nodeTakenBy.set(running.node, running);
+    }
     for (const id of [...this.queued]) {
       if (this.abort.signal.aborted || this.running.size >= options.maxWorkers) break;
       const job = store.get(id);
@@ -221,21 +262,27 @@ export class Orchestrator {
         );
         continue;
       }
+      const ahead = job.node ? nodeTakenBy.get(job.node) : undefined;
+      if (ahead) {
+        await this.sayWaiting(
+          job,
+          'node',
+          `waits for job ${ahead.id} (event ${ahead.eventId}) on ${job.node}`,
+        );
+        continue;
+      }
+      if (job.node) nodeTakenBy.set(job.node, job);
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
       const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
       if (this.abort.signal.aborted) break;
       if (why) {
-        if (!this.toldWaiting.has(id)) {
-          this.toldWaiting.add(id);
-          await tell(log, job, 'the wait', () =>
-            this.deps.ports.notifier.progress(job, `waiting to start: ${why}`),
-          );
-        }
         // Looked at again when a job finishes and at every sweep (the discovery timer).
+        await this.sayWaiting(job, 'capacity', `waiting to start: ${why}`);
         continue;
       }
       this.queued.delete(id);
-      this.toldWaiting.delete(id);
+      this.toldWaiting.delete(`${id} node`);
+      this.toldWaiting.delete(`${id} capacity`);
       this.running.set(
         id,
         this.work(job).finally(() => {
@@ -244,6 +291,30 @@ export class Orchestrator {
         }),
       );
     }
+  }
+
+  /** Says once in the job's thread why it waits, for each kind of wait. */
+  private async sayWaiting(job: MaintenanceJob, kind: 'node' | 'capacity', message: string) {
+    const key = `${job.id} ${kind}`;
+    if (this.toldWaiting.has(key)) return;
+    this.toldWaiting.add(key);
+    await tell(this.deps.log, job, 'the wait', () => this.deps.ports.notifier.progress(job, message));
+  }
+
+  /**
+   * The other open jobs on the job's node, the one to work it next first: approved ones in the
+   * order they run, then those awaiting approval, oldest first. Triage hands its drain to it.
+   */
+  private otherJobsOnNode(job: MaintenanceJob): MaintenanceJob[] {
+    const queue = [...this.queued];
+    const rank = (other: MaintenanceJob) => {
+      const queued = queue.indexOf(other.id);
+      return queued >= 0 ? queued : isWorking(other.phase) ? -1 : queue.length;
+    };
+    return this.deps.store
+      .list()
+      .filter((other) => other.id !== job.id && other.node === job.node && other.phase !== 'done')
+      .sort((a, b) => rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt));
   }
 
   private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {
@@ -271,7 +342,12 @@ export class Orchestrator {
   /** Runs the job phase by phase until it needs a human decision or is done. */
   private async work(first: MaintenanceJob): Promise<void> {
     const { store, ports, settings, log } = this.deps;
-    const context = { ports, settings, signal: this.abort.signal };
+    const context = {
+      ports,
+      settings,
+      signal: this.abort.signal,
+      otherJobsOnNode: (job: MaintenanceJob) => this.otherJobsOnNode(job),
+    };
     let job = first;
     try {
       while (isWorking(job.phase)) {

@@ -104,8 +104,20 @@ export type ResumeResult =
 
 export type DrainResult =
   | { ours: true }
-  /** Someone else already holds the node out: their reason stays, and Pitstop never resumes it. */
+  /** Someone else already holds the node out: their reason stays, and this job never resumes it. */
   | { ours: false; why: string };
+
+export interface DrainOptions {
+  /** Hands over a drain: the node may carry this job's reason, which the new reason replaces. */
+  from?: string;
+}
+
+export interface ResumeOptions {
+  /** The job resuming: only a drain whose reason is this job's. Without it, only a hand hold (`pitstop:`). */
+  owner?: string;
+  /** Resumes whatever the reason (an operator's decision, `pitstop node resume --force`). */
+  force?: boolean;
+}
 
 export interface DrainProgress {
   status: NodeStatus;
@@ -117,15 +129,18 @@ export interface Cluster {
   status(node: string): Promise<NodeStatus>;
   listNodes(): Promise<NodeStatus[]>;
   slurmJobsOn(node: string): Promise<SlurmJob[]>;
-  /** `reason` must start with `pitstop:`; Slurm refuses a drain without one. */
-  drain(node: string, reason: string): Promise<DrainResult>;
+  /**
+   * `reason` is a job's (`pitstop <jobId>: …`) or a hand hold (`pitstop: …`); Slurm refuses a
+   * drain without one. A node out of service with any other reason is left as it is.
+   */
+  drain(node: string, reason: string, options?: DrainOptions): Promise<DrainResult>;
   waitDrained(
     node: string,
     options: WaitOptions & { onDrainProgress?: (p: DrainProgress) => void },
   ): Promise<NodeStatus>;
-  /** Only resumes a node whose reason is ours, unless `force`. */
-  resume(node: string, options?: { force?: boolean }): Promise<ResumeResult>;
-  /** Keeps a node that failed its checks out with our reason; someone else's hold is left as it is. */
+  /** Only resumes a node whose reason is `owner`'s (a hand hold without `owner`), unless `force`. */
+  resume(node: string, options?: ResumeOptions): Promise<ResumeResult>;
+  /** Keeps a node that failed its checks out with the job's reason; anyone else's hold is left as it is. */
   markFailed(node: string, reason: string, mode: DrainMode): Promise<DrainResult>;
   /** The node responds again and its slurmd registered after `since`. */
   waitBack(node: string, since: Date, options: WaitOptions): Promise<NodeStatus>;

@@ -171,6 +171,8 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     expect(job).toMatchObject({ eventId: EVENT_2, phase: 'maintenance', drainedBy: 'pitstop' });
     expect(job?.workRequestId).toBeTruthy();
     const node = await execa('scontrol', ['show', 'node', 'gpu-2', '-o'], { env: slurm.env });
-    expect(node.stdout).toMatch(new RegExp(`State=\\S*DRAIN\\S* .*Reason=pitstop: \\S+ ${EVENT_2}`));
+    expect(node.stdout).toMatch(
+      new RegExp(`State=\\S*DRAIN\\S* .*Reason=pitstop ${job?.id}: \\S+ ${EVENT_2}`),
+    );
   }, 60_000);
 });

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
-import { isPitstopReason, type NodeStatus, PITSTOP_REASON_PREFIX, type SlurmJob } from '../domain/node.js';
+import {
+  drainOwner,
+  handReason,
+  type NodeStatus,
+  PITSTOP_REASON_PREFIX,
+  type SlurmJob,
+} from '../domain/node.js';
 import type { Cluster } from '../ports.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { describeSlurmJobs } from '../slurm/waits.js';
@@ -17,7 +23,13 @@ function describeStatus(status: NodeStatus, slurmJobs: SlurmJob[]): string {
   ];
   if (status.reason) {
     const by = [status.reasonUser, status.reasonTime].filter(Boolean).join(', ');
-    const whose = isPitstopReason(status.reason) ? 'Pitstop' : 'not Pitstop';
+    const owner = drainOwner(status.reason);
+    const whose =
+      owner === undefined
+        ? 'not Pitstop'
+        : owner === 'hand'
+          ? 'hand hold (pitstop node drain)'
+          : `job ${owner}`;
     lines.push(`  reason: ${status.reason}${by ? ` (${by})` : ''} [${whose}]`);
   }
   lines.push(
@@ -27,9 +39,6 @@ function describeStatus(status: NodeStatus, slurmJobs: SlurmJob[]): string {
   );
   return lines.join('\n');
 }
-
-/** Operators type a plain reason; Pitstop's own reasons carry its prefix (that is how it knows them). */
-const ourReason = (text: string) => (isPitstopReason(text) ? text : `${PITSTOP_REASON_PREFIX} ${text}`);
 
 /** Runs one node command; Slurm's errors become operator errors (message, no stack). */
 interface NodeCommandContext {
@@ -58,14 +67,16 @@ export function registerNode(program: Command): void {
       withCluster(async ({ cluster }, name: string, options: { json?: boolean }) => {
         const status = await cluster.status(name);
         const slurmJobs = await cluster.slurmJobsOn(name);
-        if (options.json) printJson({ status, slurmJobs });
+        if (options.json) printJson({ status, slurmJobs, drainOwner: drainOwner(status.reason) ?? null });
         else print(describeStatus(status, slurmJobs));
       }),
     );
 
   node
     .command('drain <node>')
-    .description(`drain a node with a reason (prefixed "${PITSTOP_REASON_PREFIX}" so Pitstop may resume it)`)
+    .description(
+      `hold a node out with a reason (prefixed "${PITSTOP_REASON_PREFIX}"): an operator's hold, which no job claims or resumes`,
+    )
     .option('--reason <text>', 'why, recorded in Slurm', 'drained by hand with pitstop node drain')
     .option('--wait', 'wait until its Slurm jobs have ended (up to DRAIN_TIMEOUT)')
     .option('--json', 'print JSON')
@@ -76,7 +87,7 @@ export function registerNode(program: Command): void {
           name: string,
           options: { reason: string; wait?: boolean; json?: boolean },
         ) => {
-          const result = await cluster.drain(name, ourReason(options.reason));
+          const result = await cluster.drain(name, handReason(options.reason));
           if (!result.ours) throw new CliError(`${result.why}; nothing was changed.`);
           const status = options.wait
             ? await cluster.waitDrained(name, {
@@ -95,8 +106,10 @@ export function registerNode(program: Command): void {
 
   node
     .command('resume <node>')
-    .description("resume a node that Pitstop drained (someone else's drain only with --force)")
-    .option('--force', "resume even when the reason is someone else's")
+    .description(
+      "resume a node held by pitstop node drain (a job's or anyone else's drain only with --force)",
+    )
+    .option('--force', "resume even when the reason is a job's or someone else's")
     .option('--json', 'print JSON')
     .action(
       withCluster(async ({ cluster }, name: string, options: { force?: boolean; json?: boolean }) => {

@@ -34,7 +34,8 @@ const listed = (names: readonly string[]) => (names.length > 0 ? ` (${[...names]
 /**
  * May `node` be taken out now? Counts the nodes already out of service for any reason plus
  * the nodes Pitstop is working on; `node` itself is not counted, so a node already out (drained
- * by someone else) never lowers capacity further and is always allowed on that account.
+ * by someone else) never lowers capacity further and is always allowed on that account, unless
+ * another job is working it.
  */
 export function mayTakeOut(question: CapacityQuestion): CapacityAnswer {
   const { node, nodes, maxNodesOut, maxPartitionOutPercent } = question;
@@ -47,6 +48,10 @@ export function mayTakeOut(question: CapacityQuestion): CapacityAnswer {
       .filter((job) => job.node !== undefined && !NOT_WORKING.has(job.phase))
       .map((job) => job.node as string),
   );
+  // Out of service because another job works it is no free pass: one job works a node at a time.
+  if (working.has(node)) {
+    return { allowed: false, reason: `${node} is being worked by another job: it waits until that job ends` };
+  }
   const out = new Set(nodes.filter((n) => isOutOfService(n) || working.has(n.name)).map((n) => n.name));
   if (out.has(node)) {
     return { allowed: true, notes: [`${node} is already out of service: taking it does not lower capacity`] };

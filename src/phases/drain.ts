@@ -1,17 +1,20 @@
 import { faultLabel } from '../domain/event.js';
 import type { MaintenanceJob } from '../domain/job.js';
-import { isPitstopReason, PITSTOP_REASON_PREFIX } from '../domain/node.js';
+import { drainOwner, jobReason } from '../domain/node.js';
 import type { PhaseHandler } from './phase.js';
 import { stopForHuman } from './stop-for-human.js';
 import { threadReporter } from './thread.js';
 
-const drainReason = (job: MaintenanceJob) =>
-  `${PITSTOP_REASON_PREFIX} ${faultLabel(job.event)} ${job.eventId}`;
+/** The reason a job drains its node with: it names the job, so only that job claims the drain. */
+export const drainReason = (job: Pick<MaintenanceJob, 'id' | 'event' | 'eventId'>) =>
+  jobReason(job.id, `${faultLabel(job.event)} ${job.eventId}`);
 
 /**
- * Drains the node and waits until Slurm says drained. A node someone else holds out stays
- * theirs (`drainedBy: other`, never resumed). A node already draining with our reason was
- * drained by an earlier run of this phase (before a crash): it is only waited for.
+ * Drains the node and waits until Slurm says drained. A node anyone else holds out (an
+ * operator, by hand or through `pitstop node drain`, or another job, drained or kept out after
+ * a FAIL) stays theirs (`drainedBy: other`, never resumed). A node already draining with this
+ * job's reason was drained by an earlier run of this phase (before a crash), or handed to this
+ * job by the job before it on the node: it is only waited for.
  */
 export const drain: PhaseHandler = (job, context) =>
   stopForHuman(
@@ -23,7 +26,7 @@ export const drain: PhaseHandler = (job, context) =>
       const { cluster, clock } = context.ports;
       const progress = threadReporter(job, context);
       const status = await cluster.status(node);
-      const ourDrainRunning = status.drain !== 'none' && isPitstopReason(status.reason);
+      const ourDrainRunning = status.drain !== 'none' && drainOwner(status.reason) === job.id;
       if (!ourDrainRunning) {
         const result = await cluster.drain(node, drainReason(job));
         if (!result.ours) {

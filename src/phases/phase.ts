@@ -27,6 +27,11 @@ export interface PhaseSettings {
 export interface PhaseContext {
   ports: PhasePorts;
   settings: PhaseSettings;
+  /**
+   * The other open (not done) jobs on the job's node, the one to work it next first. Supplied
+   * by the orchestrator from the store (phases never see the store); none when absent.
+   */
+  otherJobsOnNode?: (job: MaintenanceJob) => MaintenanceJob[];
   /** Aborted when Pitstop shuts down: the phase stops waiting; it is run again on restart. */
   signal?: AbortSignal;
 }

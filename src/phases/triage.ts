@@ -1,11 +1,9 @@
 import type { MaintenanceJob } from '../domain/job.js';
-import { isOutOfService, PITSTOP_REASON_PREFIX } from '../domain/node.js';
+import { holderOf, isOutOfService, jobReason, releaseByHand } from '../domain/node.js';
 import type { RecommendedAction } from '../domain/verdict.js';
-import type { PhaseHandler } from './phase.js';
+import { drainReason } from './drain.js';
+import type { PhaseContext, PhaseHandler } from './phase.js';
 import { stopForHuman } from './stop-for-human.js';
-
-/** Slurm keeps a reason as one line; ours must also fit the 400 characters Pitstop allows. */
-const MAX_SLURM_REASON = 400;
 
 const ADVICE: Record<RecommendedAction, string> = {
   none: 'look at the node before resuming it',
@@ -24,17 +22,23 @@ function problemOf(job: MaintenanceJob): string {
 
 const adviceFor = (job: MaintenanceJob) => `Recommended: ${ADVICE[job.verdict?.action ?? 'none']}.`;
 
-function slurmReason(problem: string): string {
-  const line = [...`${PITSTOP_REASON_PREFIX} ${problem}`]
-    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c))
-    .join('');
-  return line.length <= MAX_SLURM_REASON ? line : `${line.slice(0, MAX_SLURM_REASON - 1)}…`;
+/** After a PASS on a node this job did not drain: who holds it, and how to release it by hand. */
+async function heldElsewhere(node: string, context: PhaseContext): Promise<string> {
+  const status = await context.ports.cluster.status(node);
+  if (!isOutOfService(status))
+    return `${node} passed its checks; it was not drained by this job and is in service now`;
+  return (
+    `${node} passed its checks but this job did not drain it, so it stays out: ${holderOf(status)}. ` +
+    `Release it by hand once that reason is settled: ${releaseByHand(status)}`
+  );
 }
 
 /**
- * Only a PASS on a node Pitstop drained puts it back (`Cluster.resume` still refuses someone
- * else's reason). Everything else keeps it out: our drain becomes FAIL_MODE with the problem as
- * its reason; a node someone else holds is left exactly as it is.
+ * Only a PASS on a node this job drained puts it back, and only when no other open job on the
+ * node waits for it: then the drain is handed to the next job (re-drained with its reason), so
+ * that job finds it as its own and the node comes back only after the last of them. Everything
+ * else keeps it out: this job's drain becomes FAIL_MODE with the problem as its reason; a node
+ * anyone else holds (an operator, another job) is left exactly as it is.
  */
 export const triage: PhaseHandler = (job, context) =>
   stopForHuman(
@@ -53,21 +57,29 @@ export const triage: PhaseHandler = (job, context) =>
             reason: `${node} passed its checks and is in service`,
           };
         }
-        const resumed = await cluster.resume(node);
+        const [next] = context.otherJobsOnNode?.(job) ?? [];
+        if (next) {
+          const handed = await cluster.drain(node, drainReason(next), { from: job.id });
+          const why = handed.ours
+            ? `it stays drained for job ${next.id} (event ${next.eventId}), the next open job on ${node}`
+            : handed.why;
+          return { type: 'triaged', result: 'kept_out', reason: `${node} passed its checks; ${why}` };
+        }
+        const resumed = await cluster.resume(node, { owner: job.id });
         return resumed.resumed
           ? { type: 'triaged', result: 'resumed', reason: `${node} passed its checks and is back in service` }
           : { type: 'triaged', result: 'kept_out', reason: `${node} passed its checks but ${resumed.why}` };
       }
       const problem = problemOf(job);
       if (job.drainedBy !== 'pitstop') {
-        return {
-          type: 'triaged',
-          result: 'kept_out',
-          reason: `${node} was drained by someone else and is left as it is; ${problem}. ${adviceFor(job)}`,
-        };
+        const reason =
+          job.verdict?.status === 'PASS'
+            ? await heldElsewhere(node, context)
+            : `${node} was drained by someone else and is left as it is; ${problem}. ${adviceFor(job)}`;
+        return { type: 'triaged', result: 'kept_out', reason };
       }
       const mode = context.settings.failMode;
-      const held = await cluster.markFailed(node, slurmReason(problem), mode);
+      const held = await cluster.markFailed(node, jobReason(job.id, problem), mode);
       const how = held.ours ? `kept out (${mode})` : `left as it is: ${held.why}`;
       return { type: 'triaged', result: 'kept_out', reason: `${node} ${how}; ${problem}. ${adviceFor(job)}` };
     },

@@ -1,12 +1,14 @@
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
-import { isOutOfService } from '../domain/node.js';
+import { drainOwner, isOutOfService, releaseByHand } from '../domain/node.js';
 import type { PollSettings } from '../poll.js';
 import type {
   Clock,
   Cluster,
   DrainMode,
+  DrainOptions,
   DrainProgress,
   DrainResult,
+  ResumeOptions,
   ResumeResult,
   WaitOptions,
 } from '../ports.js';
@@ -43,14 +45,16 @@ export class SlurmCluster implements Cluster {
     return this.backend.slurmJobsOn(validNodeName(node));
   }
 
-  async drain(node: string, reason: string): Promise<DrainResult> {
+  async drain(node: string, reason: string, options: DrainOptions = {}): Promise<DrainResult> {
     validNodeName(node);
-    assertPitstopReason(node, reason);
+    const owner = assertPitstopReason(node, reason);
     // Draining would replace their reason with ours, and later let Pitstop resume their node.
     // Slurm has no compare-and-set: the window for someone else's drain is this one round trip.
-    const other = heldByOther(await this.status(node));
+    const status = await this.status(node);
+    const handedOver = options.from !== undefined && drainOwner(status.reason) === options.from;
+    const other = handedOver ? null : heldByOther(status, owner);
     if (other)
-      return { ours: false, why: `${other}: it stays out with their reason, and Pitstop will not resume it` };
+      return { ours: false, why: `${other}: it stays out with that reason, and this job will not resume it` };
     await this.backend.updateNode(node, { state: 'DRAIN', reason });
     return { ours: true };
   }
@@ -62,7 +66,7 @@ export class SlurmCluster implements Cluster {
     return waitUntilDrained(this, this.clock, this.poll, validNodeName(node), options);
   }
 
-  async resume(node: string, options: { force?: boolean } = {}): Promise<ResumeResult> {
+  async resume(node: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const status = await this.status(node);
     if (!isOutOfService(status)) {
       return {
@@ -70,11 +74,12 @@ export class SlurmCluster implements Cluster {
         why: `${node} is not drained or down (state ${status.state}): nothing to resume`,
       };
     }
-    const other = heldByOther(status);
+    const other = heldByOther(status, options.owner ?? 'hand');
     if (other && !options.force) {
+      const how = options.owner ? releaseByHand(status) : `pitstop node resume ${node} --force`;
       return {
         resumed: false,
-        why: `${other}: it stays out of service. Resume it by hand (or with --force) once that reason is settled.`,
+        why: `${other}: it stays out of service. Once that reason is settled, resume it by hand: ${how}`,
       };
     }
     await this.backend.updateNode(node, { state: 'RESUME' });
@@ -87,9 +92,9 @@ export class SlurmCluster implements Cluster {
    */
   async markFailed(node: string, reason: string, mode: DrainMode): Promise<DrainResult> {
     validNodeName(node);
-    assertPitstopReason(node, reason);
-    // Already out with someone else's reason: it stays out, and their reason tells the story.
-    const other = heldByOther(await this.status(node));
+    const owner = assertPitstopReason(node, reason);
+    // Already out with anyone else's reason: it stays out, and their reason tells the story.
+    const other = heldByOther(await this.status(node), owner);
     if (other) return { ours: false, why: `${other}: it stays out with their reason` };
     await this.backend.updateNode(node, { state: mode, reason });
     return { ours: true };

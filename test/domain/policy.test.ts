@@ -117,6 +117,15 @@ describe('capacity: may this node be taken out now?', () => {
     });
   });
 
+  it('does not let a second job through because the node is out while another job works it', () => {
+    const nodes = partition(20);
+    nodes[0] = node('gpu-1', ['gpu'], { drain: 'drained' });
+    expect(ask({ nodes, jobsInProgress: [working('gpu-1')], maxNodesOut: 4 })).toEqual({
+      allowed: false,
+      reason: 'gpu-1 is being worked by another job: it waits until that job ends',
+    });
+  });
+
   it('refuses a node the cluster does not list', () => {
     expect(ask({ node: 'gpu-99' })).toEqual({
       allowed: false,

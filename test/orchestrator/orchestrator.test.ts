@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { retryTokenFor } from '../../src/domain/job.js';
+import { jobIdFor, retryTokenFor } from '../../src/domain/job.js';
 import { JobStore } from '../../src/store/job-store.js';
+import { healthyNode } from '../support/gpu-standins.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
-import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+import { EVENTS, type Pipeline, SECOND_ON_GPU1, startPipeline } from '../support/pipeline.js';
 
 let pipeline: Pipeline;
 let stateFile: string;
@@ -224,5 +225,84 @@ describe('orchestrator', () => {
       dryRun: true,
       jobsByPhase: { draining: 1, awaiting_approval: 3 },
     });
+  });
+});
+
+describe('orchestrator: two events on one node', () => {
+  const first = { eventId: EVENTS.flex.id, id: jobIdFor(EVENTS.flex.id) };
+  const second = { eventId: SECOND_ON_GPU1.id, id: jobIdFor(SECOND_ON_GPU1.id) };
+
+  beforeEach(async () => {
+    await pipeline.stop();
+    pipeline = await startPipeline({ secondOnGpu1: true });
+  });
+
+  const failingGpus = () =>
+    pipeline.standins.answer('nvidia-smi', {
+      '-q': { fixture: 'nvidia-smi/q_a10_1gpu_drv535_remapped-rows-pending.txt' },
+      'nvlink -s': { fixture: 'nvidia-smi/nvlink-s_a100-sxm4-80gb_8gpu_good.txt' },
+    });
+
+  it('works the node with one job at a time: the second waits, takes over the drain, and resumes the node at the end', async () => {
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.sweep();
+    await orchestrator.approve(first.eventId, 'U1', 'cli');
+    await orchestrator.approve(second.eventId, 'U1', 'cli');
+    await orchestrator.idle();
+
+    const waits = notifier.thread(second.eventId).filter((l) => l.startsWith('waits for'));
+    expect(waits).toEqual([`waits for job ${first.id} (event ${first.eventId}) on gpu-1`]);
+    const at = (eventId: string, line: string) =>
+      notifier.lines.findIndex((l) => l.eventId === eventId && l.line === line);
+    expect(at(second.eventId, 'draining → scheduling')).toBeGreaterThan(
+      at(first.eventId, 'bookkeeping → done'),
+    );
+    // The first passed with the second still open: the node stays drained, now for the second.
+    expect(await outcome(first.eventId)).toBe('kept_out');
+    // The second drained nothing new: it found the drain as its own, then resumed the node.
+    expect(await outcome(second.eventId)).toBe('returned');
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'DRAIN', 'RESUME']);
+    expect(pipeline.slurmUpdates[1]?.update).toMatchObject({
+      reason: expect.stringMatching(`^pitstop ${second.id}: `),
+    });
+    expect((await pipeline.cluster.status('gpu-1')).drain).toBe('none');
+  });
+
+  it("never resumes the node after the first job's FAIL, even when the next job passes", async () => {
+    const { orchestrator } = await rig();
+    await orchestrator.sweep();
+    await failingGpus();
+    await orchestrator.approve(first.eventId, 'U1', 'cli');
+    await orchestrator.idle();
+    expect(await outcome(first.eventId)).toBe('kept_out');
+
+    await healthyNode(pipeline.standins);
+    await orchestrator.approve(second.eventId, 'U1', 'cli');
+    await orchestrator.idle();
+
+    expect(await outcome(second.eventId)).toBe('kept_out');
+    const status = await pipeline.cluster.status('gpu-1');
+    expect([status.drain, status.reason]).toEqual([
+      'drained',
+      expect.stringMatching(`^pitstop ${first.id}: health FAIL`),
+    ]);
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'DRAIN']);
+  });
+
+  it('keeps the node out when the job it was handed to is denied, and says how to resume it by hand', async () => {
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.sweep();
+    await orchestrator.approve(first.eventId, 'U1', 'cli');
+    await orchestrator.idle();
+    expect(await outcome(first.eventId)).toBe('kept_out');
+
+    await orchestrator.deny(second.eventId, 'U2', 'cli', 'not this one');
+
+    expect(notifier.thread(second.eventId).at(-1)).toBe(
+      `gpu-1 stays drained: the job before this one on gpu-1 handed its drain to job ${second.id}, ` +
+        'which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume gpu-1 --force',
+    );
+    expect((await pipeline.cluster.status('gpu-1')).drain).toBe('drained');
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'DRAIN']);
   });
 });

@@ -67,7 +67,10 @@ describe('the pipeline, phase by phase, on the real adapters and simulators', ()
     expect(phases).toEqual(['draining', 'scheduling', 'maintenance', 'triage', 'bookkeeping', 'done']);
     expect(job.outcome).toBe('kept_out');
     const status = await pipeline.cluster.status('gpu-3');
-    expect([status.drain, status.reason]).toEqual(['drained', 'pitstop: OCI reports the maintenance FAILED']);
+    expect([status.drain, status.reason]).toEqual([
+      'drained',
+      `pitstop ${job.id}: OCI reports the maintenance FAILED`,
+    ]);
   });
 
   it('stops with the work request errors when OCI could not move the window, the node left drained', async () => {

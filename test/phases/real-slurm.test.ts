@@ -2,6 +2,7 @@
  * The drain and triage phases against a real Slurm (Debian's slurmctld/slurmd, started here).
  * Under CI=true a missing Slurm fails these tests; elsewhere they are skipped with the reason.
  */
+import { execa } from 'execa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { type MaintenanceJob, newJob, transition } from '../../src/domain/job.js';
@@ -68,9 +69,9 @@ describe.skipIf(unavailable !== null && !mustRun)('drain and triage against real
     };
   });
 
-  const approved = (node: string) =>
+  const approved = (node: string, eventId = 'ocid1.instancemaintenanceevent.oc1.iad.aaaa1') =>
     transition(
-      newJob(sampleEvent(), new Date(), node),
+      newJob(sampleEvent({ id: eventId }), new Date(), node),
       { type: 'approve', by: 'U1', via: 'cli' },
       new Date(),
     );
@@ -119,7 +120,7 @@ describe.skipIf(unavailable !== null && !mustRun)('drain and triage against real
     const status = await context.ports.cluster.status(node);
     expect([status.drain, status.reason]).toEqual([
       'drained',
-      'pitstop: health FAIL: gpu-count: 7 of 8 GPUs',
+      `pitstop ${job.id}: health FAIL: gpu-count: 7 of 8 GPUs`,
     ]);
   });
 
@@ -135,5 +136,82 @@ describe.skipIf(unavailable !== null && !mustRun)('drain and triage against real
     const status = await context.ports.cluster.status(node);
     expect([status.drain, status.reason]).toEqual(['drained', 'bad DIMM ticket 42']);
     expect(backend.updates).toEqual([]);
+  });
+
+  /** `pitstop …` as an operator runs it, against the test cluster. */
+  const pitstop = (args: string[]) =>
+    execa('node', [new URL('../../bin/pitstop.js', import.meta.url).pathname, ...args], {
+      env: slurm.env,
+      reject: false,
+    });
+
+  // Three CLI start-ups (a second or more each on a loaded host).
+  it("never claims or resumes an operator's hold from pitstop node drain; pitstop node resume releases it", {
+    timeout: 60_000,
+  }, async () => {
+    const node = slurm.nodes[3]!;
+    const drained = await pitstop(['node', 'drain', node, '--reason', 'bad GPU']);
+    expect(drained.exitCode).toBe(0);
+    const shown = (await pitstop(['node', 'status', node])).stdout;
+    expect(shown).toMatch(/reason: pitstop: bad GPU \(.*\) \[hand hold \(pitstop node drain\)\]/);
+    const job = approved(node);
+
+    expect(await drain(job, context)).toEqual({ type: 'drained', drainedBy: 'other' });
+    const action = await triage(inTriage(job, 'other', true), context);
+
+    expect(action).toMatchObject({ type: 'triaged', result: 'kept_out' });
+    expect(action.type === 'triaged' && action.reason).toMatch(
+      new RegExp(`stays out: .*"pitstop: bad GPU", an operator's hold.*: pitstop node resume ${node}$`),
+    );
+    expect(await context.ports.cluster.status(node)).toMatchObject({
+      drain: 'drained',
+      reason: 'pitstop: bad GPU',
+    });
+    expect(backend.updates).toEqual([]);
+
+    const resumed = await pitstop(['node', 'resume', node]);
+    expect(resumed.exitCode).toBe(0);
+    expect((await context.ports.cluster.status(node)).drain).toBe('none');
+  });
+
+  it("never resumes a node kept out by an earlier job's FAIL, even when the next job passes", async () => {
+    const node = slurm.nodes[0]!;
+    const earlier = approved(node);
+    await drain(earlier, context);
+    await triage(inTriage(earlier, 'pitstop', false), context);
+    const failed = (await context.ports.cluster.status(node)).reason;
+    expect(failed).toMatch(new RegExp(`^pitstop ${earlier.id}: health FAIL`));
+
+    const next = approved(node, 'ocid1.instancemaintenanceevent.oc1.iad.aaaa2');
+    expect(await drain(next, context)).toEqual({ type: 'drained', drainedBy: 'other' });
+    const action = await triage(inTriage(next, 'other', true), context);
+
+    expect(action).toMatchObject({ type: 'triaged', result: 'kept_out' });
+    expect(action.type === 'triaged' && action.reason).toContain(`held for job ${earlier.id}`);
+    expect(await context.ports.cluster.status(node)).toMatchObject({ drain: 'drained', reason: failed });
+    expect(backend.updates.map((u) => u.update.state)).toEqual(['DRAIN', 'DRAIN']);
+  });
+
+  it('two events on one node: the first passes and hands the drain over; the second drains nothing new and resumes at the end', async () => {
+    const node = slurm.nodes[1]!;
+    const first = approved(node);
+    const second = approved(node, 'ocid1.instancemaintenanceevent.oc1.iad.aaaa2');
+    await drain(first, context);
+    const handed = await triage(inTriage(first, 'pitstop', true), {
+      ...context,
+      otherJobsOnNode: () => [second],
+    });
+
+    expect(handed).toMatchObject({ type: 'triaged', result: 'kept_out' });
+    const status = await context.ports.cluster.status(node);
+    expect([status.drain, status.reason]).toEqual([
+      'drained',
+      expect.stringMatching(`^pitstop ${second.id}: `),
+    ]);
+
+    expect(await drain(second, context)).toEqual({ type: 'drained', drainedBy: 'pitstop' });
+    expect(await triage(inTriage(second, 'pitstop', true), context)).toMatchObject({ result: 'resumed' });
+    expect((await context.ports.cluster.status(node)).drain).toBe('none');
+    expect(backend.updates.map((u) => u.update.state)).toEqual(['DRAIN', 'DRAIN', 'RESUME']);
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { triage } from '../../src/phases/triage.js';
-import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+import { healthyNode } from '../support/gpu-standins.js';
+import { EVENTS, type Pipeline, SECOND_ON_GPU1, startPipeline } from '../support/pipeline.js';
 
 let pipeline: Pipeline;
 beforeEach(async () => {
@@ -61,7 +62,9 @@ describe('triage phase', () => {
     expect(reason).toMatch(/Recommended: \w/);
     const status = await pipeline.cluster.status('gpu-1');
     expect(status.drain).toBe('drained');
-    expect(status.reason).toMatch(/^pitstop: health FAIL: gpu-count: 1 of 8 GPUs visible/);
+    expect(status.reason).toMatch(
+      new RegExp(`^pitstop ${job.id}: health FAIL: gpu-count: 1 of 8 GPUs visible`),
+    );
     expect(resumes()).toEqual([]);
   });
 
@@ -80,8 +83,9 @@ describe('triage phase', () => {
     const action = await triage(job, pipeline.context());
 
     expect(action).toMatchObject({ type: 'triaged', result: 'kept_out' });
+    // Who holds it, why and since when, and how to release it by hand.
     expect(action.type === 'triaged' && action.reason).toMatch(
-      /^gpu-1 was drained by someone else and is left as it is/,
+      /^gpu-1 passed its checks but this job did not drain it, so it stays out: gpu-1 was drained by bob at \S+ with reason "bad DIMM, ticket 42", not by Pitstop\. Release it by hand once that reason is settled: scontrol update NodeName=gpu-1 State=RESUME$/,
     );
     const status = await pipeline.cluster.status('gpu-1');
     expect([status.drain, status.reason, status.reasonUser]).toEqual([
@@ -113,7 +117,54 @@ describe('triage phase', () => {
 
     expect(action).toMatchObject({ type: 'triaged', result: 'kept_out' });
     expect((await pipeline.cluster.status('gpu-3')).reason).toBe(
-      'pitstop: OCI reports the maintenance FAILED',
+      `pitstop ${job.id}: OCI reports the maintenance FAILED`,
     );
+  });
+
+  it("after a PASS, never resumes a node kept out by an earlier job's FAIL; says who holds it and how to release it", async () => {
+    await pipeline.stop();
+    pipeline = await startPipeline({ secondOnGpu1: true });
+    await failingGpus();
+    const first = await checkedJob('flex');
+    expect(await triage(first, pipeline.context())).toMatchObject({ result: 'kept_out' });
+    const failReason = (await pipeline.cluster.status('gpu-1')).reason;
+    expect(failReason).toMatch(new RegExp(`^pitstop ${first.id}: health FAIL`));
+
+    await healthyNode(pipeline.standins);
+    const second = await pipeline.runUntil(await pipeline.approvedJob(SECOND_ON_GPU1.id, 'gpu-1'), 'triage');
+    expect([second.drainedBy, second.verdict?.status]).toEqual(['other', 'PASS']);
+    const action = await triage(second, pipeline.context());
+
+    expect(action).toMatchObject({ type: 'triaged', result: 'kept_out' });
+    const reason = action.type === 'triaged' ? action.reason : '';
+    expect(reason).toMatch(/^gpu-1 passed its checks but this job did not drain it, so it stays out: /);
+    expect(reason).toContain(`with reason "${failReason}", held for job ${first.id}.`);
+    expect(reason).toMatch(
+      /Release it by hand once that reason is settled: scontrol update NodeName=gpu-1 State=RESUME$/,
+    );
+    expect((await pipeline.cluster.status('gpu-1')).reason).toBe(failReason);
+    expect(resumes()).toEqual([]);
+  });
+
+  it('after a PASS, hands its drain to the next open job on the node instead of resuming it', async () => {
+    await pipeline.stop();
+    pipeline = await startPipeline({ secondOnGpu1: true });
+    const next = await pipeline.approvedJob(SECOND_ON_GPU1.id, 'gpu-1');
+    const job = await checkedJob('flex');
+    const context = pipeline.context({ otherJobsOnNode: () => [next] });
+
+    const action = await triage(job, context);
+
+    expect(action).toEqual({
+      type: 'triaged',
+      result: 'kept_out',
+      reason: `gpu-1 passed its checks; it stays drained for job ${next.id} (event ${next.eventId}), the next open job on gpu-1`,
+    });
+    expect((await pipeline.cluster.status('gpu-1')).reason).toBe(
+      `pitstop ${next.id}: HPCGPU-0001-01 ${SECOND_ON_GPU1.id}`,
+    );
+    // Run again after a crash: handed over again, never resumed.
+    expect(await triage(job, context)).toEqual(action);
+    expect(resumes()).toEqual([]);
   });
 });

@@ -57,7 +57,10 @@ export const EVENTS = {
 /** As on an oci-hpc cluster, node `gpu-N`'s NodeAddr is its instance's private IP. */
 const nodeAddr = (i: number) => `10.0.0.${i + 1}`;
 
-function scenario(): ScenarioInput {
+/** With `startPipeline({ secondOnGpu1: true })`: a second event on gpu-1's instance (OCI raises several). */
+export const SECOND_ON_GPU1 = { id: event('second'), node: 'gpu-1' } as const;
+
+function scenario(secondOnGpu1: boolean): ScenarioInput {
   const day = new Date(START.getTime() + 86_400_000).toISOString();
   const onInstance = (n: number) => ({
     instanceId: instance(`gpu${n}`),
@@ -83,6 +86,15 @@ function scenario(): ScenarioInput {
       },
       { id: EVENTS.failing.id, ...onInstance(3), outcome: 'FAILED' },
       { id: EVENTS.fixed.id, ...onInstance(4), canReschedule: false },
+      ...(secondOnGpu1
+        ? [
+            {
+              id: SECOND_ON_GPU1.id,
+              ...onInstance(1),
+              faults: [{ faultId: 'HPCGPU-0001-01', faultSummary: 'GPU firmware update' }],
+            },
+          ]
+        : []),
     ],
     lifecycle: {
       workRequestAccepted: '1s',
@@ -116,7 +128,11 @@ export interface Pipeline {
   /** Every progress line and phase change, as the Slack thread would show them. */
   thread: string[];
   onThreadLine(listener: (line: string) => void): void;
-  context(overrides?: { settings?: Partial<PhaseSettings>; signal?: AbortSignal }): PhaseContext;
+  context(
+    overrides?: Partial<Pick<PhaseContext, 'signal' | 'otherJobsOnNode'>> & {
+      settings?: Partial<PhaseSettings>;
+    },
+  ): PhaseContext;
   /** A job for one of `EVENTS`, approved and about to drain. */
   approvedJob(eventId: string, node: string): Promise<MaintenanceJob>;
   /** Runs the job's current phase once and applies its action; returns the action and the job after it. */
@@ -126,7 +142,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(): Promise<Pipeline> {
+export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
   const { sim } = createSimCluster({
     clock,
@@ -135,7 +151,7 @@ export async function startPipeline(): Promise<Pipeline> {
   const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
-  const oci = await startHarness(scenario(), {
+  const oci = await startHarness(scenario(options.secondOnGpu1 ?? false), {
     clock,
     onMaintenance: (t) => {
       if (t.phase === 'start') sim.reboot(t.node, REBOOT_MS);
@@ -163,6 +179,7 @@ export async function startPipeline(): Promise<Pipeline> {
     ports: { cloud: oci.cloud, cluster, health, notifier, clock },
     settings: { ...SETTINGS, ...overrides.settings },
     signal: overrides.signal,
+    otherJobsOnNode: overrides.otherJobsOnNode,
   });
   const pipeline: Pipeline = {
     clock,

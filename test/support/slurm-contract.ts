@@ -3,6 +3,7 @@
  * real test cluster (test/integration), so the simulator cannot drift from real Slurm.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { jobIdFor } from '../../src/domain/job.js';
 import type { Clock, Cluster, DrainProgress } from '../../src/ports.js';
 import { SlurmError, SlurmWaitError, UnknownNodeError } from '../../src/slurm/errors.js';
 
@@ -23,7 +24,12 @@ export interface ClusterHarness {
   reset(): Promise<void>;
 }
 
-const REASON = 'pitstop: HPCRDMA-0002-02 event ocid1.instancemaintenanceevent.oc1.iad.contract';
+const JOB = jobIdFor('ocid1.instancemaintenanceevent.oc1.iad.contract');
+const NEXT_JOB = jobIdFor('ocid1.instancemaintenanceevent.oc1.iad.contract2');
+const REASON = `pitstop ${JOB}: HPCRDMA-0002-02 event ocid1.instancemaintenanceevent.oc1.iad.contract`;
+const NEXT_REASON = `pitstop ${NEXT_JOB}: HPCRDMA-0002-02 event ocid1.instancemaintenanceevent.oc1.iad.contract2`;
+const FAILED = `pitstop ${JOB}: GPU 3 failed checks`;
+const HAND = 'pitstop: bad GPU';
 const FOREIGN = 'hw ticket 4711 bad fan';
 
 export function describeClusterContract(name: string, harness: () => ClusterHarness): void {
@@ -103,7 +109,7 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
 
     it('resumes a node it drained', async () => {
       await h.cluster.drain(idle, REASON);
-      expect(await h.cluster.resume(idle)).toEqual({ resumed: true });
+      expect(await h.cluster.resume(idle, { owner: JOB })).toEqual({ resumed: true });
       const status = await h.cluster.status(idle);
       expect(status).toMatchObject({ state: 'IDLE', drain: 'none' });
       expect(status.reason).toBeUndefined();
@@ -125,7 +131,7 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
       const resume = await h.cluster.resume(other);
       expect(resume.resumed).toBe(false);
       expect(resume.resumed === false && resume.why).toMatch(new RegExp(`${other}.*${FOREIGN}.*stays out`));
-      const failed = await h.cluster.markFailed(other, 'pitstop: GPU 3 failed checks', 'DOWN');
+      const failed = await h.cluster.markFailed(other, FAILED, 'DOWN');
       expect(failed.ours === false && failed.why).toMatch(new RegExp(`${other}.*${FOREIGN}.*stays out`));
       expect(await h.cluster.status(other)).toMatchObject({ drain: 'drained', reason: FOREIGN });
 
@@ -134,19 +140,50 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
     });
 
     it('keeps a failed node out, DOWN or DRAIN, with our reason, and can resume it', async () => {
-      expect(await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DOWN')).toEqual({
-        ours: true,
-      });
-      expect(await h.cluster.status(idle)).toMatchObject({
-        state: 'DOWN',
-        reason: 'pitstop: GPU 3 failed checks',
-      });
-      expect(await h.cluster.resume(idle)).toEqual({ resumed: true });
-      await h.cluster.markFailed(idle, 'pitstop: GPU 3 failed checks', 'DRAIN');
-      expect(await h.cluster.status(idle)).toMatchObject({
-        drain: 'drained',
-        reason: 'pitstop: GPU 3 failed checks',
-      });
+      expect(await h.cluster.markFailed(idle, FAILED, 'DOWN')).toEqual({ ours: true });
+      expect(await h.cluster.status(idle)).toMatchObject({ state: 'DOWN', reason: FAILED });
+      expect(await h.cluster.resume(idle, { owner: JOB })).toEqual({ resumed: true });
+      await h.cluster.markFailed(idle, FAILED, 'DRAIN');
+      expect(await h.cluster.status(idle)).toMatchObject({ drain: 'drained', reason: FAILED });
+    });
+
+    it("never lets a job claim, mark or resume an operator's hold from pitstop node drain; a hand resume may", async () => {
+      expect(await h.cluster.drain(other, HAND)).toEqual({ ours: true });
+      const drain = await h.cluster.drain(other, REASON);
+      expect(drain.ours === false && drain.why).toMatch(new RegExp(`${other}.*${HAND}.*operator's hold`));
+      expect((await h.cluster.markFailed(other, FAILED, 'DOWN')).ours).toBe(false);
+      const resume = await h.cluster.resume(other, { owner: JOB });
+      expect(resume.resumed === false && resume.why).toContain(`pitstop node resume ${other}`);
+      expect(await h.cluster.status(other)).toMatchObject({ drain: 'drained', reason: HAND });
+
+      expect(await h.cluster.resume(other)).toEqual({ resumed: true });
+      expect((await h.cluster.status(other)).drain).toBe('none');
+    });
+
+    it("never lets a job claim, mark or resume another job's drain or FAIL, nor a hand resume without --force", async () => {
+      await h.cluster.markFailed(other, FAILED, 'DRAIN');
+      expect((await h.cluster.drain(other, NEXT_REASON)).ours).toBe(false);
+      expect((await h.cluster.markFailed(other, `pitstop ${NEXT_JOB}: health FAIL`, 'DOWN')).ours).toBe(
+        false,
+      );
+      const resume = await h.cluster.resume(other, { owner: NEXT_JOB });
+      expect(resume.resumed === false && resume.why).toMatch(
+        new RegExp(`held for job ${JOB}.*scontrol update NodeName=${other} State=RESUME`),
+      );
+      const byHand = await h.cluster.resume(other);
+      expect(byHand.resumed === false && byHand.why).toContain(`pitstop node resume ${other} --force`);
+      expect(await h.cluster.status(other)).toMatchObject({ drain: 'drained', reason: FAILED });
+      expect(await h.cluster.resume(other, { force: true })).toEqual({ resumed: true });
+    });
+
+    it('hands a drain over from one job to the next: only the next job resumes it then', async () => {
+      await h.cluster.drain(idle, REASON);
+      expect(await h.cluster.drain(idle, NEXT_REASON, { from: JOB })).toEqual({ ours: true });
+      expect(await h.cluster.status(idle)).toMatchObject({ drain: 'drained', reason: NEXT_REASON });
+      expect((await h.cluster.resume(idle, { owner: JOB })).resumed).toBe(false);
+      // Handed over twice (the first job's triage run again after a crash): still the next job's.
+      expect(await h.cluster.drain(idle, NEXT_REASON, { from: JOB })).toEqual({ ours: true });
+      expect(await h.cluster.resume(idle, { owner: NEXT_JOB })).toEqual({ resumed: true });
     });
 
     it('sees a restarted slurmd register again (waitBack), not before', async () => {
