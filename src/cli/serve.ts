@@ -38,6 +38,12 @@ async function serve(): Promise<void> {
       'SLACK_BOT_TOKEN is set but the Slack app is not built yet: running headless (events and phases go to this log; decide with pitstop approve|deny or AUTO_APPROVE)',
     );
   }
+  if (config.dryRun) {
+    log.warn(
+      { component: 'serve', stateFile: config.store.stateFile, auditFile: config.store.auditFile },
+      `DRY_RUN: jobs and decisions are kept in ${config.store.stateFile}, apart from the real state; nothing decided in this run ever reaches a real run`,
+    );
+  }
   const clock = systemClock;
   const cloud = await OciCloud.create(config.oci, {
     clock,
@@ -46,7 +52,8 @@ async function serve(): Promise<void> {
   const cluster = slurmClusterFromConfig(config.slurm, clock);
   const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock });
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
-  const store = await JobStore.open({ ...config.store, clock });
+  const { stateFile, auditFile } = config.store;
+  const store = await JobStore.open({ stateFile, auditFile, clock });
   const orchestrator = new Orchestrator({
     ports: { cloud, cluster, health, notifier: new LogNotifier(log), clock },
     store,
