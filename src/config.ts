@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HealthCheckName, ShapeOverrides } from './domain/health-checks.js';
 import { DEFAULT_NODE_MAPPING, NodeMappingStep } from './domain/mapping.js';
@@ -172,12 +172,30 @@ function healthProblems(env: Env): string[] {
   );
 }
 
+/** `state.json` → `state.dry-run.json`: where a dry run keeps what it decided. */
+const dryRunTwin = (path: string) => {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.dry-run${ext}`;
+};
+
+/**
+ * The files of the job store. A dry run keeps its own (even with STATE_FILE or AUDIT_FILE
+ * given), so nothing it decided, by hand or by AUTO_APPROVE, is ever run by a real `serve`.
+ * The control socket sits beside the state file, so `approve|deny` reach the `serve` that
+ * holds the same state (a dry one with DRY_RUN, else the real one).
+ */
+function storeFiles(env: Env) {
+  const ours = (path: string) => resolve(env.DRY_RUN ? dryRunTwin(path) : path);
+  const stateFile = ours(env.STATE_FILE);
+  const auditFile = ours(env.AUDIT_FILE ?? join(dirname(resolve(env.STATE_FILE)), 'audit.jsonl'));
+  return { stateFile, auditFile, controlSocket: `${stateFile}.sock` };
+}
+
 function shape(env: Env) {
-  const stateFile = resolve(env.STATE_FILE);
   return {
     logLevel: env.LOG_LEVEL,
     dryRun: env.DRY_RUN,
-    store: { stateFile, auditFile: resolve(env.AUDIT_FILE ?? join(dirname(stateFile), 'audit.jsonl')) },
+    store: storeFiles(env),
     oci: {
       auth: env.OCI_AUTH,
       configFile: env.OCI_CONFIG_FILE,

@@ -1,10 +1,10 @@
 /**
  * `pitstop serve` as a process, headless, against the OCI simulator and a real Slurm test
- * cluster (SLURM_CONF); decisions from `pitstop approve|deny` through its /control endpoints,
+ * cluster (SLURM_CONF); decisions from `pitstop approve|deny` through its control socket,
  * and, with no serve running, straight into the state file; the tests run in order on one state
  * file and this file's own cluster. Under CI=true a missing Slurm fails.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
 
   const pitstop = (args: string[]) => execa('node', [bin, ...args], { reject: false, env });
 
-  it('serves /healthz, takes decisions over /control, and leaves a consistent state file on SIGTERM', async () => {
+  it('serves /healthz on PORT, takes decisions over the control socket only, and leaves a consistent state file on SIGTERM', async () => {
     const serve = execa('node', [bin, 'serve'], { reject: false, env });
     try {
       const status = await healthz(port, 200);
@@ -118,11 +118,16 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       expect(unknown.exitCode).toBe(1);
       expect(unknown.stderr).toMatch(/approve gpu-9: no active job for gpu-9 .*\(gpu-2, awaiting_approval\)/);
 
-      const invalid = await fetch(`http://127.0.0.1:${port}/control/approve`, {
+      expect(denied.stdout).toContain('the node is left alone');
+      expect(statSync(`${stateFile}.sock`).mode & 0o777).toBe(0o600);
+
+      // PORT is for probes (and later Slack): no decision is taken there.
+      const onPort = await fetch(`http://127.0.0.1:${port}/control/approve`, {
         method: 'POST',
-        body: JSON.stringify({ ref: 'gpu-2' }),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ref: 'gpu-2', by: 'cli:mallory' }),
       });
-      expect(invalid.status).toBe(400); // no `by`: refused by the schema
+      expect(onPort.status).toBe(404);
     } finally {
       serve.kill('SIGTERM');
     }
@@ -131,6 +136,9 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     expect(result.stdout).toContain('Slack app is not built yet: running headless');
     expect(result.stdout).toContain('"msg":"stopped"');
     expect(result.stdout).not.toContain('xoxb-not-used');
+
+    expect(result.stdout).toContain('"by":"cli:tester via control socket"');
+    expect(existsSync(`${stateFile}.sock`)).toBe(false);
 
     const state = await JobStore.read(stateFile);
     expect(state.finished[EVENT_1]?.outcome).toBe('denied');
@@ -147,7 +155,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     expect(approved.stderr).toBe('');
     expect(approved.stdout).toMatch(new RegExp(`^approved ${EVENT_2} \\(gpu-2\\): draining`));
     expect(approved.stdout).toMatch(
-      /no pitstop serve on port \d+: recorded in .*the job runs at the next pitstop serve/,
+      /no pitstop serve on \S+state\.json\.sock: recorded in .*the job runs at the next pitstop serve/,
     );
     const job = Object.values((await JobStore.read(stateFile)).jobs)[0];
     expect(job).toMatchObject({ phase: 'draining', approval: { by: 'cli:tester', via: 'cli' } });
@@ -174,5 +182,34 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     expect(node.stdout).toMatch(
       new RegExp(`State=\\S*DRAIN\\S* .*Reason=pitstop ${job?.id}: \\S+ ${EVENT_2}`),
     );
+  }, 60_000);
+
+  it('in DRY_RUN auto-approves in a state file of its own, says so, and leaves the real one alone', async () => {
+    const before = await JobStore.read(stateFile);
+    const serve = execa('node', [bin, 'serve'], {
+      reject: false,
+      env: { ...env, DRY_RUN: 'true', AUTO_APPROVE: 'ALL' },
+    });
+    const dryState = stateFile.replace(/state\.json$/, 'state.dry-run.json');
+    try {
+      await until('the dry run approving every event', async () => {
+        const status = await healthz(port, 200);
+        return (status.jobsByPhase as Record<string, number>).draining === 2;
+      });
+    } finally {
+      serve.kill('SIGTERM');
+    }
+    const result = await serve;
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`DRY_RUN: jobs and decisions are kept in ${dryState}`);
+    expect(await JobStore.read(stateFile)).toEqual(before);
+    // The dry run knows nothing of the real decisions (gpu-1 was denied) and they know nothing of its.
+    const dryJobs = Object.values((await JobStore.read(dryState)).jobs);
+    expect(dryJobs.map((j) => [j.node, j.phase, j.approval?.by]).sort()).toEqual([
+      ['gpu-1', 'draining', 'AUTO_APPROVE'],
+      ['gpu-2', 'draining', 'AUTO_APPROVE'],
+    ]);
+    const gpu1 = await execa('scontrol', ['show', 'node', 'gpu-1', '-o'], { env: slurm.env });
+    expect(gpu1.stdout).not.toMatch(/DRAIN/);
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { IllegalTransitionError, type MaintenanceJob } from '../domain/job.js';
 import { CONTROL_PATHS, ControlReply, type ControlRequest, jobReply } from '../orchestrator/control.js';
+import { checkSocketPath, requestOverSocket } from '../orchestrator/control-socket.js';
 import { decide } from '../orchestrator/decide.js';
 import { JobRefError } from '../orchestrator/resolve-ref.js';
 import { JobStore } from '../store/job-store.js';
@@ -16,29 +17,42 @@ const CONTROL_TIMEOUT_MS = 15_000;
 
 type DecisionName = keyof typeof CONTROL_PATHS;
 
-/** Asks a running `pitstop serve` (which holds the state file's lock); undefined when none listens. */
+/** Asks a running `pitstop serve` on its control socket; undefined when none listens there. */
 async function askServe(
-  port: number,
+  socket: string,
   decision: DecisionName,
   body: ControlRequest,
 ): Promise<ControlReply | undefined> {
-  let response: Response;
+  let response: { status: number; body: string };
   try {
-    response = await fetch(`http://127.0.0.1:${port}${CONTROL_PATHS[decision]}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
-    });
+    response = await requestOverSocket(
+      socket,
+      CONTROL_PATHS[decision],
+      JSON.stringify(body),
+      { 'content-type': 'application/json' },
+      CONTROL_TIMEOUT_MS,
+    );
   } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    // No socket, or one a crashed serve left: nobody is listening, so nobody holds the state.
+    if (code === 'ENOENT' || code === 'ECONNREFUSED') return undefined;
+    const hint =
+      code === 'EACCES'
+        ? 'Run it as the user that runs pitstop serve (the socket is theirs alone).'
+        : 'Check that pitstop serve is running.';
     throw new CliError(
-      `pitstop serve on 127.0.0.1:${port} did not answer (${(error as Error).message}); nothing was decided. Check that PORT matches the running serve.`,
+      `pitstop serve's control socket ${socket} did not answer (${(error as Error).message}); nothing was decided. ${hint}`,
     );
   }
-  const reply = ControlReply.safeParse(await response.json().catch(() => undefined));
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    json = undefined;
+  }
+  const reply = ControlReply.safeParse(json);
   if (!reply.success) {
-    throw new CliError(`127.0.0.1:${port} answered ${response.status} but not as pitstop serve; check PORT`);
+    throw new CliError(`${socket} answered ${response.status} but not as pitstop serve; nothing was decided`);
   }
   return reply.data;
 }
@@ -72,14 +86,15 @@ async function decideLocally(
 
 async function decideFromCli(decision: DecisionName, ref: string, options: { by?: string; reason?: string }) {
   const config = loadConfig();
+  const { stateFile, auditFile, controlSocket } = config.store;
+  checkSocketPath(controlSocket);
   const body = {
     ref,
     by: options.by ?? `cli:${process.env.USER ?? userInfo().username}`,
     reason: options.reason ?? '',
   };
-  const viaServe = await askServe(config.slack.port, decision, body);
-  const reply =
-    viaServe ?? (await decideLocally(config.store.stateFile, config.store.auditFile, decision, body));
+  const viaServe = await askServe(controlSocket, decision, body);
+  const reply = viaServe ?? (await decideLocally(stateFile, auditFile, decision, body));
   if (!reply.ok) throw new CliError(`${decision} ${ref}: ${reply.error}`);
   const { job } = reply;
   const after = viaServe
@@ -87,8 +102,8 @@ async function decideFromCli(decision: DecisionName, ref: string, options: { by?
       ? 'pitstop serve starts it now (within MAX_WORKERS and the capacity limits)'
       : 'the node is left alone'
     : decision === 'approve'
-      ? `no pitstop serve on port ${config.slack.port}: recorded in ${config.store.stateFile}; the job runs at the next pitstop serve`
-      : `no pitstop serve on port ${config.slack.port}: recorded in ${config.store.stateFile}; the node is left alone`;
+      ? `no pitstop serve on ${controlSocket}: recorded in ${stateFile}; the job runs at the next pitstop serve`
+      : `no pitstop serve on ${controlSocket}: recorded in ${stateFile}; the node is left alone`;
   process.stdout.write(
     `${decision === 'approve' ? 'approved' : 'denied'} ${job.eventId} (${job.node ?? 'unmapped'}): ${job.phase}${job.reason ? ` (${job.reason})` : ''}\n${after}\n`,
   );

@@ -6,7 +6,8 @@ import { createLogger } from '../log.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import { OciNodeMapper } from '../oci/node-mapper.js';
 import { OciCloud } from '../oci/oci-cloud.js';
-import { controlServer, listen } from '../orchestrator/http.js';
+import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.js';
+import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
@@ -27,14 +28,24 @@ export function phaseSettings(config: Config): PhaseSettings {
   };
 }
 
-/** The bot, headless: the adapters from the configuration, the orchestrator, /healthz and /control. */
+/**
+ * The bot, headless: the adapters from the configuration, the orchestrator, GET /healthz on
+ * PORT and the decisions of `pitstop approve|deny` on the control socket beside the state file.
+ */
 async function serve(): Promise<void> {
   const config = loadConfig();
+  checkSocketPath(config.store.controlSocket);
   const log = createLogger(config.logLevel);
   if (config.slack.botToken) {
     log.warn(
       { component: 'serve' },
       'SLACK_BOT_TOKEN is set but the Slack app is not built yet: running headless (events and phases go to this log; decide with pitstop approve|deny or AUTO_APPROVE)',
+    );
+  }
+  if (config.dryRun) {
+    log.warn(
+      { component: 'serve', stateFile: config.store.stateFile, auditFile: config.store.auditFile },
+      `DRY_RUN: jobs and decisions are kept in ${config.store.stateFile}, apart from the real state; nothing decided in this run ever reaches a real run`,
     );
   }
   const clock = systemClock;
@@ -45,7 +56,8 @@ async function serve(): Promise<void> {
   const cluster = slurmClusterFromConfig(config.slurm, clock);
   const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock });
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
-  const store = await JobStore.open({ ...config.store, clock });
+  const { stateFile, auditFile } = config.store;
+  const store = await JobStore.open({ stateFile, auditFile, clock });
   const orchestrator = new Orchestrator({
     ports: { cloud, cluster, health, notifier: new LogNotifier(log), clock },
     store,
@@ -67,7 +79,7 @@ async function serve(): Promise<void> {
     },
     log,
   });
-  const server = controlServer(orchestrator, log);
+  const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -75,8 +87,10 @@ async function serve(): Promise<void> {
         { component: 'serve', signal },
         'stopping: jobs stay in their phase and resume at the next start',
       );
-      server.close();
-      server.closeAllConnections();
+      for (const server of servers) {
+        server.close();
+        server.closeAllConnections();
+      }
       await orchestrator.stop();
       await store.close();
       log.info({ component: 'serve' }, 'stopped');
@@ -89,8 +103,14 @@ async function serve(): Promise<void> {
     }
   });
   try {
-    const port = await listen(server, config.slack.port);
-    log.info({ component: 'serve', port, dryRun: config.dryRun }, `listening on ${port}: GET /healthz`);
+    const [health, control] = servers;
+    // After the lock is ours: a socket file still there is a crashed serve's, and is replaced.
+    await listenOnSocket(control, config.store.controlSocket);
+    const port = await listen(health, config.slack.port);
+    log.info(
+      { component: 'serve', port, controlSocket: config.store.controlSocket, dryRun: config.dryRun },
+      `listening on ${port}: GET /healthz; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
+    );
     await orchestrator.start();
   } catch (error) {
     // The lock must not outlive a start that failed (a port in use, say).

@@ -7,7 +7,6 @@ import { CONTROL_PATHS, type ControlReply, ControlRequest, jobReply } from './co
 import { JobRefError } from './resolve-ref.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /** Ready means started and the last discovery worked: a failing OCI or Slurm shows as 503. */
 export function isHealthy(status: ReturnType<Orchestrator['status']>): boolean {
@@ -38,7 +37,14 @@ function refusal(error: unknown): { status: number; reply: ControlReply } | unde
   return undefined;
 }
 
-async function control(orchestrator: Orchestrator, decision: 'approve' | 'deny', req: IncomingMessage) {
+/** Who asked, as the audit log and the thread show it. */
+const viaControlSocket = (by: string) => `${by} via control socket`;
+
+async function control(
+  orchestrator: Orchestrator,
+  decision: 'approve' | 'deny',
+  req: IncomingMessage,
+): Promise<{ status: number; reply: ControlReply; by?: string }> {
   let body: ControlRequest;
   try {
     const parsed = ControlRequest.safeParse(await readJson(req));
@@ -46,61 +52,83 @@ async function control(orchestrator: Orchestrator, decision: 'approve' | 'deny',
       const issue = parsed.error.issues[0]!;
       return {
         status: 400,
-        reply: { ok: false, error: `${issue.path.join('.')}: ${issue.message}` } as ControlReply,
+        reply: { ok: false, error: `${issue.path.join('.')}: ${issue.message}` },
       };
     }
     body = parsed.data;
   } catch (error) {
     return {
       status: 400,
-      reply: { ok: false, error: `not a JSON body (${(error as Error).message})` } as ControlReply,
+      reply: { ok: false, error: `not a JSON body (${(error as Error).message})` },
     };
   }
-  const { ref, by, reason = '' } = body;
+  const { ref, reason = '' } = body;
+  const by = viaControlSocket(body.by);
   try {
     const job =
       decision === 'approve'
         ? await orchestrator.approve(ref, by, 'cli')
         : await orchestrator.deny(ref, by, 'cli', reason);
-    return { status: 200, reply: jobReply(job) };
+    return { status: 200, reply: jobReply(job), by };
   } catch (error) {
     const refused = refusal(error);
-    if (refused) return refused;
+    if (refused) return { ...refused, by };
     throw error;
   }
 }
 
-/**
- * GET /healthz for probes (any interface), and POST /control/approve|deny for `pitstop approve|deny`
- * while `serve` holds the state file's lock. Control answers only loopback peers: there is no
- * other authentication, so only someone on the host itself may decide.
- */
-export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
+const isJson = (req: IncomingMessage) =>
+  (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+
+/** Serves `route`'s answer; a failure is logged and answered 500. */
+function serveWith(
+  log: Logger,
+  route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> | void,
+): Server {
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const handle = async () => {
-      if (req.method === 'GET' && path === '/healthz') {
-        const status = orchestrator.status();
-        return send(res, isHealthy(status) ? 200 : 503, status);
-      }
-      const decision =
-        path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
-      if (!decision) return send(res, 404, { ok: false, error: `no route ${req.method} ${path}` });
-      if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-        return send(res, 403, {
-          ok: false,
-          error: 'decisions are taken only from the host itself (127.0.0.1)',
-        });
-      }
-      const { status, reply } = await control(orchestrator, decision, req);
-      log.info({ component: 'control', path, status }, `control ${decision}: ${status}`);
-      return send(res, status, reply);
-    };
-    handle().catch((error: unknown) => {
-      log.error({ component: 'control', path, err: error }, 'control request failed');
-      if (!res.headersSent) send(res, 500, { ok: false, error: (error as Error).message });
-    });
+    Promise.resolve()
+      .then(() => route(req, res, path))
+      .catch((error: unknown) => {
+        log.error({ component: 'http', path, err: error }, 'request failed');
+        if (!res.headersSent) send(res, 500, { ok: false, error: (error as Error).message });
+      });
+  });
+}
+
+const noRoute = (req: IncomingMessage, res: ServerResponse, path: string) =>
+  send(res, 404, { ok: false, error: `no route ${req.method} ${path}` });
+
+/**
+ * PORT: GET /healthz for probes, on every interface, and nothing else. Decisions never come in
+ * here (see controlServer), so opening PORT to Slack or a load balancer cannot reach them.
+ */
+export function healthServer(orchestrator: Orchestrator, log: Logger): Server {
+  return serveWith(log, (req, res, path) => {
+    if (req.method !== 'GET' || path !== '/healthz') return noRoute(req, res, path);
+    const status = orchestrator.status();
+    return send(res, isHealthy(status) ? 200 : 503, status);
+  });
+}
+
+/**
+ * POST /control/approve|deny for `pitstop approve|deny`, served only on the control socket
+ * beside the state file (mode 0600): only this host's user who may read the state can decide.
+ * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
+ * the control socket) is in the log, the thread and the audit trail.
+ */
+export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
+  return serveWith(log, async (req, res, path) => {
+    const decision =
+      path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
+    if (!decision) return noRoute(req, res, path);
+    if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
+    if (!isJson(req)) {
+      return send(res, 415, { ok: false, error: `${path} takes Content-Type: application/json` });
+    }
+    const { status, reply, by } = await control(orchestrator, decision, req);
+    log.info({ component: 'control', path, status, by }, `control ${decision}: ${status}`);
+    return send(res, status, reply);
   });
 }
 

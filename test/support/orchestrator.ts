@@ -57,17 +57,18 @@ export interface OrchestratorRig {
 
 export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch-')), 'state.json');
 
-/** An Orchestrator over the pipeline's real adapters and simulators, and a real JobStore (with its lock). */
+/**
+ * An Orchestrator over the pipeline's real adapters and simulators, and a real JobStore (with
+ * its lock) on `files`: a state file (the audit log beside it), or the files a Config names.
+ */
 export async function orchestratorOver(
   pipeline: Pipeline,
-  stateFile: string,
+  files: string | { stateFile: string; auditFile: string },
   options: Partial<OrchestratorOptions> = {},
 ): Promise<OrchestratorRig> {
-  const store = await JobStore.open({
-    stateFile,
-    auditFile: join(stateFile, '..', 'audit.jsonl'),
-    clock: pipeline.clock,
-  });
+  const { stateFile, auditFile } =
+    typeof files === 'string' ? { stateFile: files, auditFile: join(files, '..', 'audit.jsonl') } : files;
+  const store = await JobStore.open({ stateFile, auditFile, clock: pipeline.clock });
   const notifier = new RecordingNotifier();
   const { ports } = pipeline.context();
   const orchestrator = new Orchestrator({
