@@ -5,7 +5,7 @@ import type { Logger } from './log.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
 import { type SweepResult, sweepOnce, tell } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
-import type { NodeMapper, Store } from './ports.js';
+import type { DiscoverySkip, NodeMapper, Store } from './ports.js';
 
 export type { ApprovalSource } from './orchestrator/decide.js';
 export { JobRefError } from './orchestrator/resolve-ref.js';
@@ -35,6 +35,11 @@ export interface OrchestratorStatus {
   started: boolean;
   dryRun: boolean;
   lastSweep?: { at: string; ok: boolean; error?: string; discovered?: number };
+  /**
+   * What the last sweep could not read. Not empty: the bot works but sees only part of the
+   * fleet; /healthz still answers 200 (a partial sweep is not a dead bot) and lists these.
+   */
+  degraded: DiscoverySkip[];
   jobsByPhase: Partial<Record<Phase, number>>;
   workersRunning: number;
   waitingToStart: number;
@@ -60,6 +65,7 @@ export class Orchestrator {
   private task: ScheduledTask | undefined;
   private started = false;
   private lastSweep: OrchestratorStatus['lastSweep'];
+  private degraded: DiscoverySkip[] = [];
 
   constructor(private readonly deps: OrchestratorDeps) {}
 
@@ -111,6 +117,7 @@ export class Orchestrator {
     try {
       const result = await this.sweeping;
       this.lastSweep = { at: result.at, ok: true, discovered: result.discovered };
+      this.degraded = result.skipped;
       for (const job of result.approved) this.enqueue(job);
       // A sweep is also a moment to look at capacity again (nodes may be back by hand).
       this.pump();
@@ -121,6 +128,7 @@ export class Orchestrator {
         ok: false,
         error: (error as Error).message,
       };
+      this.degraded = [];
       throw error;
     } finally {
       this.sweeping = undefined;
@@ -154,6 +162,7 @@ export class Orchestrator {
       started: this.started,
       dryRun: this.deps.options.dryRun,
       lastSweep: this.lastSweep,
+      degraded: this.degraded,
       jobsByPhase,
       workersRunning: this.running.size,
       waitingToStart: this.queued.size,

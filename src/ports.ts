@@ -78,9 +78,22 @@ export interface RunCommandResult {
   output: string;
 }
 
+/** Something a discovery sweep could not read this time; the next sweep tries again. */
+export interface DiscoverySkip {
+  kind: 'compartment' | 'event';
+  id: string;
+  error: string;
+}
+
+export interface Discovery {
+  events: MaintenanceEvent[];
+  /** Not empty: the sweep was partial, and events there are unknown until a later sweep reads them. */
+  skipped: DiscoverySkip[];
+}
+
 export interface Cloud {
   /** Events in every compartment the tenancy (or the configured list) holds. */
-  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<MaintenanceEvent[]>;
+  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<Discovery>;
   getEvent(eventId: string): Promise<MaintenanceEvent>;
   getInstance(instanceId: string): Promise<Instance>;
   schedule(request: ScheduleRequest): Promise<ScheduleResult>;

@@ -2,7 +2,7 @@ import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js
 import { type MaintenanceJob, newJob } from '../domain/job.js';
 import { autoApproves } from '../domain/policy.js';
 import type { Logger } from '../log.js';
-import type { Clock, Cloud, NodeMapper, NodeMapping, Notifier, Store } from '../ports.js';
+import type { Clock, Cloud, DiscoverySkip, NodeMapper, NodeMapping, Notifier, Store } from '../ports.js';
 
 export interface SweepPorts {
   cloud: Cloud;
@@ -19,6 +19,8 @@ export interface SweepResult {
   at: string;
   /** Events OCI listed. */
   discovered: number;
+  /** What OCI would not let this sweep read (not empty: the sweep was partial). */
+  skipped: DiscoverySkip[];
   /** Event ids that became jobs in this sweep. */
   created: string[];
   /** Jobs approved by AUTO_APPROVE in this sweep; the orchestrator starts them. */
@@ -45,12 +47,14 @@ export async function tell(log: Logger, job: MaintenanceJob, what: string, send:
  */
 export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const { cloud, store, clock } = ports;
-  const events = await cloud.discoverEvents({
+  const { events, skipped } = await cloud.discoverEvents({
     onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
   });
+  warnPartial(ports.log, skipped);
   const result: SweepResult = {
     at: clock.now().toISOString(),
     discovered: events.length,
+    skipped,
     created: [],
     approved: [],
     canceled: [],
@@ -97,6 +101,18 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
     await autoApprove(ports, job, result);
   }
   return result;
+}
+
+/** Events in a compartment OCI would not list are unknown, not absent: said at warn every sweep it lasts. */
+function warnPartial(log: Logger, skipped: DiscoverySkip[]) {
+  if (skipped.length === 0) return;
+  const compartments = skipped.filter((s) => s.kind === 'compartment').map((s) => s.id);
+  const events = skipped.filter((s) => s.kind === 'event').map((s) => s.id);
+  log.warn(
+    { component: 'discovery', compartments, events, skipped },
+    `partial sweep: could not read ${compartments.length} compartment(s) and ${events.length} event(s); ` +
+      'maintenance there is unknown until a later sweep reads it (see /healthz "degraded"; check the IAM policy named in each error)',
+  );
 }
 
 async function mapNodes(ports: SweepPorts, instanceIds: string[]): Promise<NodeMapping> {

@@ -3,8 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { controlServer, listen } from '../../src/orchestrator/http.js';
 import { TENANCY } from '../oci/sim-fixture.js';
-import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
-import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+import {
+  capturingLogger,
+  type OrchestratorRig,
+  orchestratorOver,
+  tempStateFile,
+} from '../support/orchestrator.js';
+import { EVENTS, LAB_COMPARTMENT, type Pipeline, startPipeline } from '../support/pipeline.js';
 
 let pipeline: Pipeline;
 let rig: OrchestratorRig;
@@ -45,6 +50,31 @@ describe('serve HTTP: /healthz and /control', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ started: true, lastSweep: { ok: false } });
     expect(rig.orchestrator.status().lastSweep?.error).toMatch(/NotAuthorizedOrNotFound|policy/i);
+  });
+
+  it('answers 200 after a partial sweep, listing what it could not read as degraded, and warns in the log', async () => {
+    await rig.close();
+    const { log, lines } = capturingLogger();
+    rig = await orchestratorOver(pipeline, tempStateFile(), {}, log);
+    server.close();
+    server = controlServer(rig.orchestrator, createLogger('silent'));
+    base = `http://127.0.0.1:${await listen(server, 0)}`;
+    pipeline.oci.sim.fleet.deny(LAB_COMPARTMENT);
+
+    await rig.orchestrator.start();
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      lastSweep: { ok: true, discovered: 4 },
+      degraded: [{ kind: 'compartment', id: LAB_COMPARTMENT, error: expect.stringMatching(/NotAuthorized/) }],
+    });
+    const warning = lines.find((l) => l.level === 40 && String(l.msg).startsWith('partial sweep'));
+    expect(warning).toMatchObject({ component: 'discovery', compartments: [LAB_COMPARTMENT] });
+
+    // Readable again: the next sweep is whole, and /healthz says so.
+    pipeline.oci.sim.fleet.allow(LAB_COMPARTMENT);
+    await rig.orchestrator.sweep();
+    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ degraded: [] });
   });
 
   it('decides by reference, refusing bad bodies, unknown references and decisions not allowed now', async () => {

@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { MaintenanceJob } from '../../src/domain/job.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { OciNodeMapper } from '../../src/oci/node-mapper.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
 import type { Notifier } from '../../src/ports.js';
@@ -54,6 +55,18 @@ export interface OrchestratorRig {
   close(): Promise<void>;
 }
 
+/** A logger whose lines (parsed) a test can read. */
+export function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('debug', sink), lines };
+}
+
 export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch-')), 'state.json');
 
 /** An Orchestrator over the pipeline's real adapters and simulators, and a real JobStore (with its lock). */
@@ -61,6 +74,7 @@ export async function orchestratorOver(
   pipeline: Pipeline,
   stateFile: string,
   options: Partial<OrchestratorOptions> = {},
+  log: Logger = createLogger('silent'),
 ): Promise<OrchestratorRig> {
   const store = await JobStore.open({
     stateFile,
@@ -81,7 +95,7 @@ export async function orchestratorOver(
     }),
     settings: SETTINGS,
     options: { ...OPTIONS, ...options },
-    log: createLogger('silent'),
+    log,
   });
   return {
     orchestrator,

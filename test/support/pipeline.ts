@@ -7,7 +7,7 @@ import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
 import type { NodeUpdate, SlurmBackend } from '../../src/slurm/backend.js';
 import { SlurmCluster } from '../../src/slurm/cluster.js';
-import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
+import { compartment, event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
 import {
   type GpuStandins,
   gpuStandins,
@@ -40,6 +40,9 @@ export const SETTINGS: PhaseSettings = {
   tag: 'pitstop',
 };
 
+/** A compartment with no instances, swept with the tenancy. */
+export const LAB_COMPARTMENT = compartment('lab');
+
 /** One event per node; `gpu-N` is instance `gpuN`. */
 export const EVENTS = {
   /** Goes the happy way. */
@@ -61,6 +64,8 @@ function scenario(): ScenarioInput {
   });
   return {
     tenancy: { id: TENANCY },
+    // Empty, beside the tenancy: a test denies it to make a sweep partial.
+    compartments: [{ id: LAB_COMPARTMENT, name: 'lab' }],
     instances: NODES.map((name, i) => ({
       id: instance(`gpu${i + 1}`),
       compartmentId: TENANCY,
