@@ -2,8 +2,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
+import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
-import { type SweepResult, sweepOnce, tell } from './orchestrator/sweep.js';
+import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
 import type { DiscoverySkip, NodeMapper, Store } from './ports.js';
 
@@ -67,7 +68,12 @@ export class Orchestrator {
   private lastSweep: OrchestratorStatus['lastSweep'];
   private degraded: DiscoverySkip[] = [];
 
-  constructor(private readonly deps: OrchestratorDeps) {}
+  /** The ports with a notifier that logs the posts that fail, for the sweeps, the phases and the decisions. */
+  private readonly ports: PhasePorts;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.ports = { ...deps.ports, notifier: new LoggedNotifier(deps.ports.notifier, deps.log) };
+  }
 
   /** Resumes the jobs a previous run left in a working phase, then discovers now and on schedule. */
   async start(): Promise<void> {
@@ -108,7 +114,7 @@ export class Orchestrator {
     if (this.sweeping) return { ...(await this.sweeping), joined: true };
     const { deps } = this;
     this.sweeping = sweepOnce({
-      ...deps.ports,
+      ...this.ports,
       store: deps.store,
       mapper: deps.mapper,
       log: deps.log,
@@ -124,7 +130,7 @@ export class Orchestrator {
       return { ...result, joined: false };
     } catch (error) {
       this.lastSweep = {
-        at: deps.ports.clock.now().toISOString(),
+        at: this.ports.clock.now().toISOString(),
         ok: false,
         error: (error as Error).message,
       };
@@ -149,9 +155,7 @@ export class Orchestrator {
 
   private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {
     const { before, after } = await decide(this.deps.store, ref, decision);
-    await tell(this.deps.log, after, `the ${decision.decision}`, () =>
-      this.deps.ports.notifier.phaseChanged(after, before),
-    );
+    await this.ports.notifier.phaseChanged(after, before);
     return after;
   }
 
@@ -222,11 +226,9 @@ export class Orchestrator {
       }
       if (options.dryRun) {
         this.queued.delete(id);
-        await tell(log, job, 'the dry run', () =>
-          this.deps.ports.notifier.progress(
-            job,
-            `DRY_RUN: would run ${job.phase} on ${job.node}; nothing was changed`,
-          ),
+        await this.ports.notifier.progress(
+          job,
+          `DRY_RUN: would run ${job.phase} on ${job.node}; nothing was changed`,
         );
         continue;
       }
@@ -236,9 +238,7 @@ export class Orchestrator {
       if (why) {
         if (!this.toldWaiting.has(id)) {
           this.toldWaiting.add(id);
-          await tell(log, job, 'the wait', () =>
-            this.deps.ports.notifier.progress(job, `waiting to start: ${why}`),
-          );
+          await this.ports.notifier.progress(job, `waiting to start: ${why}`);
         }
         // Looked at again when a job finishes and at every sweep (the discovery timer).
         continue;
@@ -258,7 +258,7 @@ export class Orchestrator {
   private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {
     let nodes: Awaited<ReturnType<PhasePorts['cluster']['listNodes']>>;
     try {
-      nodes = await this.deps.ports.cluster.listNodes();
+      nodes = await this.ports.cluster.listNodes();
     } catch (error) {
       return `cannot read Slurm's node list to check capacity (${(error as Error).message})`;
     }
@@ -271,15 +271,14 @@ export class Orchestrator {
       maxPartitionOutPercent: this.deps.options.maxPartitionOutPercent,
     });
     if (!answer.allowed) return answer.reason;
-    for (const note of answer.notes) {
-      await tell(this.deps.log, job, 'a capacity note', () => this.deps.ports.notifier.progress(job, note));
-    }
+    for (const note of answer.notes) await this.ports.notifier.progress(job, note);
     return undefined;
   }
 
   /** Runs the job phase by phase until it needs a human decision or is done. */
   private async work(first: MaintenanceJob): Promise<void> {
-    const { store, ports, settings, log } = this.deps;
+    const { store, settings, log } = this.deps;
+    const { ports } = this;
     const context = { ports, settings, signal: this.abort.signal };
     let job = first;
     try {
@@ -287,7 +286,7 @@ export class Orchestrator {
         const action = await PHASE_HANDLERS[job.phase](job, context);
         const previous = job;
         job = await store.apply(job.id, action);
-        await tell(log, job, 'the phase change', () => ports.notifier.phaseChanged(job, previous));
+        await ports.notifier.phaseChanged(job, previous);
       }
     } catch (error) {
       const where = { jobId: job.id, eventId: job.eventId, node: job.node, phase: job.phase };

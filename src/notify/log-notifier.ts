@@ -1,6 +1,6 @@
 import type { MaintenanceJob } from '../domain/job.js';
 import type { Logger } from '../log.js';
-import type { Notifier } from '../ports.js';
+import type { Announcement, Notifier } from '../ports.js';
 
 const fields = (job: MaintenanceJob) => ({
   jobId: job.id,
@@ -16,7 +16,8 @@ const fields = (job: MaintenanceJob) => ({
 export class LogNotifier implements Notifier {
   constructor(private readonly log: Logger) {}
 
-  async announce(job: MaintenanceJob): Promise<void> {
+  /** Headless, the log line is the announcement: there is no message to find again. */
+  async announce(job: MaintenanceJob): Promise<Announcement> {
     this.log.info(
       {
         ...fields(job),
@@ -26,6 +27,7 @@ export class LogNotifier implements Notifier {
       },
       `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: approve or deny it (pitstop approve|deny)`,
     );
+    return {};
   }
 
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {

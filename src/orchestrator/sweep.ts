@@ -2,7 +2,16 @@ import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js
 import { type MaintenanceJob, newJob } from '../domain/job.js';
 import { autoApproves } from '../domain/policy.js';
 import type { Logger } from '../log.js';
-import type { Clock, Cloud, DiscoverySkip, NodeMapper, NodeMapping, Notifier, Store } from '../ports.js';
+import type {
+  Announcement,
+  Clock,
+  Cloud,
+  DiscoverySkip,
+  NodeMapper,
+  NodeMapping,
+  Notifier,
+  Store,
+} from '../ports.js';
 
 export interface SweepPorts {
   cloud: Cloud;
@@ -31,22 +40,17 @@ export interface SweepResult {
   unmapped: string[];
 }
 
-/** A failed notification must not undo or repeat a job that is already durable: logged, not thrown. */
-export async function tell(log: Logger, job: MaintenanceJob, what: string, send: () => Promise<void>) {
-  try {
-    await send();
-  } catch (error) {
-    log.warn({ jobId: job.id, eventId: job.eventId, node: job.node, err: error }, `could not post ${what}`);
-  }
-}
-
 /**
  * One discovery: OCI's events → new jobs (announced once; auto-approved when the policy says so),
  * jobs awaiting approval whose event went away without us → canceled, and jobs with no Slurm node
- * yet → mapped again. Every change is durable before it is announced.
+ * yet → mapped again. Every change is durable before it is announced. What a sweep does for a new
+ * job, a later sweep finishes for a job a crash or a failed post interrupted: announcements
+ * first (even when OCI then fails), the policy's approvals last. `ports.notifier` logs the posts
+ * that fail (LoggedNotifier).
  */
 export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const { cloud, store, clock } = ports;
+  for (const job of oldestFirst(store.list().filter((j) => !j.announcedAt))) await announce(ports, job);
   const { events, skipped } = await cloud.discoverEvents({
     onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
   });
@@ -76,31 +80,51 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
       continue;
     }
     const mapped = await store.annotate(job.id, { node });
-    await tell(ports.log, mapped, 'the mapping', () =>
-      ports.notifier.progress(mapped, `instance ${job.event.instanceId} is Slurm node ${node} now`),
-    );
-    await autoApprove(ports, mapped, result);
+    await ports.notifier.progress(mapped, `instance ${job.event.instanceId} is Slurm node ${node} now`);
   }
 
   for (const event of fresh) {
     const job = await store.create(newJob(event, clock.now(), mapping.nodes.get(event.instanceId)));
     result.created.push(event.id);
-    await tell(ports.log, job, 'the announcement', () => ports.notifier.announce(job));
+    await announce(ports, job);
     if (!job.node) {
       result.unmapped.push(event.id);
       const why = mapping.unavailable.length > 0 ? ` (${mapping.unavailable.join('; ')})` : '';
-      await tell(ports.log, job, 'the mapping problem', () =>
-        ports.notifier.progress(
-          job,
-          `instance ${event.instanceId} maps to no Slurm node${why}; it cannot be approved until it does. ` +
-            'Pitstop tries again at every sweep; check NODE_MAPPING.',
-        ),
+      await ports.notifier.progress(
+        job,
+        `instance ${event.instanceId} maps to no Slurm node${why}; it cannot be approved until it does. ` +
+          'Pitstop tries again at every sweep; check NODE_MAPPING.',
       );
-      continue;
     }
-    await autoApprove(ports, job, result);
   }
+
+  // New, newly mapped, or left awaiting by a crash before the policy approved it: all the same here.
+  const undecided = store.list().filter((job) => job.phase === 'awaiting_approval' && job.node);
+  for (const job of oldestFirst(undecided)) await autoApprove(ports, job, result);
   return result;
+}
+
+const oldestFirst = (jobs: MaintenanceJob[]) => jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+
+/**
+ * Posts the announcement and records when and where, so it is posted once. One that failed (or
+ * that a crash cut off) is posted again at the next sweep; only a crash between the post and its
+ * record can post it twice.
+ */
+async function announce(ports: SweepPorts, job: MaintenanceJob) {
+  let where: Announcement;
+  try {
+    where = await ports.notifier.announce(job);
+  } catch (error) {
+    ports.log.warn(
+      { jobId: job.id, eventId: job.eventId, node: job.node, err: error },
+      'could not post the announcement; it is posted again at the next sweep',
+    );
+    return;
+  }
+  // A human may have decided (and so finished) the job while it was being posted.
+  if (!ports.store.get(job.id)) return;
+  await ports.store.annotate(job.id, { announcedAt: ports.clock.now().toISOString(), ...where });
 }
 
 /** Events in a compartment OCI would not list are unknown, not absent: said at warn every sweep it lasts. */
@@ -136,7 +160,7 @@ async function autoApprove(ports: SweepPorts, job: MaintenanceJob, result: Sweep
   if (!autoApproves(ports.autoApprove, job.event) || !stillAwaiting(ports.store, job)) return;
   const approved = await ports.store.apply(job.id, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' });
   result.approved.push(approved);
-  await tell(ports.log, approved, 'the approval', () => ports.notifier.phaseChanged(approved, job));
+  await ports.notifier.phaseChanged(approved, job);
 }
 
 /** Jobs still awaiting approval whose event OCI canceled, or ran to its end without us. */
@@ -151,7 +175,7 @@ async function cancelVanished(ports: SweepPorts, events: Map<string, Maintenance
         : `event ${job.eventId} ended ${event.state} without Pitstop; ${job.node ?? 'the node'} was not touched`;
     const done = await ports.store.apply(job.id, { type: 'cancel', reason });
     canceled.push(job.eventId);
-    await tell(ports.log, done, 'the cancelation', () => ports.notifier.phaseChanged(done, job));
+    await ports.notifier.phaseChanged(done, job);
   }
   return canceled;
 }

@@ -6,7 +6,7 @@ import type { MaintenanceJob } from '../../src/domain/job.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { OciNodeMapper } from '../../src/oci/node-mapper.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
-import type { Notifier } from '../../src/ports.js';
+import type { Announcement, Notifier } from '../../src/ports.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { type Pipeline, SETTINGS } from './pipeline.js';
 
@@ -16,8 +16,12 @@ export class RecordingNotifier implements Notifier {
   readonly lines: { eventId: string; line: string }[] = [];
   private readonly listeners: ((line: string) => void)[] = [];
 
-  async announce(job: MaintenanceJob) {
+  /** Where Slack would have posted it: one message per announcement. */
+  async announce(job: MaintenanceJob): Promise<Announcement> {
     this.announced.push(job.eventId);
+    return {
+      slack: { channel: 'C0PITSTOP', ts: `1700000000.${String(this.announced.length).padStart(6, '0')}` },
+    };
   }
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob) {
     this.say(job, `${previous.phase} → ${job.phase}`);

@@ -148,7 +148,7 @@ export async function startPipeline(): Promise<Pipeline> {
     for (const listener of listeners) listener(line);
   };
   const notifier: Notifier = {
-    announce: async () => {},
+    announce: async () => ({}),
     phaseChanged: async (job, previous) => {
       say(`${previous.phase} → ${job.phase}`);
     },
