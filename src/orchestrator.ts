@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
@@ -6,6 +7,7 @@ import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
+import { formatDuration } from './poll.js';
 import type { DiscoverySkip, NodeMapper, Store } from './ports.js';
 
 export type { ApprovalSource } from './orchestrator/decide.js';
@@ -19,6 +21,8 @@ export interface OrchestratorOptions {
   maxNodesOut: number;
   maxPartitionOutPercent: number;
   autoApprove: readonly string[];
+  /** FIXED_WINDOW_DRAIN_LEAD: how long before OCI's fixed window its node is drained. */
+  fixedWindowDrainLeadMs: number;
   /** DRY_RUN: discover, announce and decide, but run no working phase. */
   dryRun: boolean;
 }
@@ -61,6 +65,8 @@ export class Orchestrator {
   private readonly queued = new Set<string>();
   /** Jobs whose thread was told why they wait, so it is said once. */
   private readonly toldWaiting = new Set<string>();
+  /** Jobs waiting for their fixed window's lead: the timer that starts each (it says it waits, once). */
+  private readonly windowTimers = new Map<string, Promise<void>>();
   private pumping: Promise<void> = Promise.resolve();
   private sweeping: Promise<SweepResult> | undefined;
   private task: ScheduledTask | undefined;
@@ -173,12 +179,15 @@ export class Orchestrator {
     };
   }
 
-  /** Resolves once no worker runs and none can start now (for tests and a clean shutdown). */
+  /**
+   * Resolves once no worker runs, no job waits for its fixed window, and none can start now (for
+   * tests and a clean shutdown, where the abort ends those waits).
+   */
   async idle(): Promise<void> {
     for (;;) {
       const pumping = this.pumping;
-      await Promise.allSettled([...this.running.values(), pumping]);
-      if (this.running.size === 0 && pumping === this.pumping) return;
+      await Promise.allSettled([...this.running.values(), ...this.windowTimers.values(), pumping]);
+      if (this.running.size === 0 && this.windowTimers.size === 0 && pumping === this.pumping) return;
     }
   }
 
@@ -216,7 +225,7 @@ export class Orchestrator {
   }
 
   private async startWhatMay() {
-    const { store, options, log } = this.deps;
+    const { store, options } = this.deps;
     for (const id of [...this.queued]) {
       if (this.abort.signal.aborted || this.running.size >= options.maxWorkers) break;
       const job = store.get(id);
@@ -232,6 +241,7 @@ export class Orchestrator {
         );
         continue;
       }
+      if (job.phase === 'draining' && (await this.waitsForFixedWindow(job))) continue;
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
       const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
       if (this.abort.signal.aborted) break;
@@ -253,6 +263,32 @@ export class Orchestrator {
         }),
       );
     }
+  }
+
+  /**
+   * True while the job's fixed window is further away than FIXED_WINDOW_DRAIN_LEAD. The thread
+   * is told once, and a timer on the injected clock pumps again when the drain may start.
+   */
+  private async waitsForFixedWindow(job: MaintenanceJob): Promise<boolean> {
+    const { clock, notifier } = this.ports;
+    const leadMs = this.deps.options.fixedWindowDrainLeadMs;
+    const wait = fixedWindowWait(job.event, clock.now(), leadMs);
+    if (!wait) return false;
+    if (this.windowTimers.has(job.id)) return true;
+    const timer = clock
+      .sleep(wait.until.getTime() - clock.now().getTime(), this.abort.signal)
+      .then(
+        () => this.pump(),
+        () => {}, // shutting down: the job waits again at the next start
+      )
+      .finally(() => this.windowTimers.delete(job.id));
+    this.windowTimers.set(job.id, timer);
+    await notifier.progress(
+      job,
+      `${job.node}: waits until ${wait.until.toISOString()} to drain ` +
+        `(${formatDuration(leadMs)} before OCI's fixed window at ${wait.windowStart.toISOString()}); it starts by itself then`,
+    );
+    return true;
   }
 
   private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {

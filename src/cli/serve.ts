@@ -64,6 +64,7 @@ async function serve(): Promise<void> {
       maxNodesOut: config.pipeline.maxNodesOut,
       maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
       autoApprove: config.pipeline.autoApprove,
+      fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
       dryRun: config.dryRun,
     },
     log,

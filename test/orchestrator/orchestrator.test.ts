@@ -297,4 +297,24 @@ describe('orchestrator', () => {
       err: { message: 'Slack is down' },
     });
   });
+
+  it("drains a fixed-window event only FIXED_WINDOW_DRAIN_LEAD before OCI's window, says so once, and starts by itself", async () => {
+    const { orchestrator, notifier } = await rig({ fixedWindowDrainLeadMs: 2 * 3_600_000 });
+    let drainedAt: Date | undefined;
+    notifier.onLine((line) => {
+      if (line.startsWith('gpu-4: draining')) drainedAt ??= pipeline.clock.now();
+    });
+    await orchestrator.sweep();
+    await orchestrator.approve('gpu-4', 'U1', 'cli');
+    await orchestrator.idle();
+
+    const windowStart = pipeline.oci.sim.fleet.event(EVENTS.fixed.id).timeWindowStart!;
+    const drainFrom = new Date(new Date(windowStart).getTime() - 2 * 3_600_000);
+    expect(notifier.thread(EVENTS.fixed.id).filter((l) => l.includes('waits until'))).toEqual([
+      `gpu-4: waits until ${drainFrom.toISOString()} to drain (2h before OCI's fixed window at ${new Date(windowStart).toISOString()}); it starts by itself then`,
+    ]);
+    expect(drainedAt!.getTime()).toBeGreaterThanOrEqual(drainFrom.getTime());
+    expect(slurmStates('gpu-4')[0]).toBe('DRAIN');
+    expect(await outcome(EVENTS.fixed.id)).toBeDefined();
+  });
 });

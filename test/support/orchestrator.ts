@@ -48,6 +48,7 @@ export const OPTIONS: OrchestratorOptions = {
   maxNodesOut: 4,
   maxPartitionOutPercent: 100,
   autoApprove: [],
+  fixedWindowDrainLeadMs: 2 * 3_600_000,
   dryRun: false,
 };
 
