@@ -173,4 +173,64 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     const node = await execa('scontrol', ['show', 'node', 'gpu-2', '-o'], { env: slurm.env });
     expect(node.stdout).toMatch(new RegExp(`State=\\S*DRAIN\\S* .*Reason=pitstop: \\S+ ${EVENT_2}`));
   }, 60_000);
+
+  it('after a serve killed (SIGKILL) with a job written but not approved, the next serve with AUTO_APPROVE approves it, announcing nothing twice', async () => {
+    const event3 = event('serve3');
+    const own = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('serve3'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-1',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '10.0.1.1',
+        },
+      ],
+      events: [
+        {
+          id: event3,
+          instanceId: instance('serve3'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    const killedEnv = {
+      ...env,
+      OCI_ENDPOINT: own.sim.endpoint,
+      OCI_CONFIG_FILE: own.configFile,
+      STATE_FILE: join(mkdtempSync(join(tmpdir(), 'pitstop-serve-kill-')), 'state.json'),
+      PORT: String(await freePort()),
+    };
+    const killedPort = Number(killedEnv.PORT);
+    try {
+      // The first serve writes and announces the job; it dies before any approval.
+      const first = execa('node', [bin, 'serve'], { reject: false, env: killedEnv });
+      await healthz(killedPort, 200);
+      first.kill('SIGKILL');
+      expect((await first).signal).toBe('SIGKILL');
+      const left = Object.values((await JobStore.read(killedEnv.STATE_FILE)).jobs);
+      expect(left).toMatchObject([
+        { eventId: event3, phase: 'awaiting_approval', announcedAt: expect.any(String) },
+      ]);
+
+      const second = execa('node', [bin, 'serve'], {
+        reject: false,
+        env: { ...killedEnv, AUTO_APPROVE: 'ALL', LEAD_TIME: '1h' },
+      });
+      try {
+        const status = await healthz(killedPort, 200);
+        expect((status.jobsByPhase as Record<string, number>).awaiting_approval).toBeUndefined();
+      } finally {
+        second.kill('SIGTERM');
+      }
+      const result = await second;
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).not.toContain('"notify":"announce"');
+      const job = Object.values((await JobStore.read(killedEnv.STATE_FILE)).jobs)[0];
+      expect(job).toMatchObject({ eventId: event3, approval: { by: 'AUTO_APPROVE', via: 'policy' } });
+    } finally {
+      await own.sim.stop();
+    }
+  }, 60_000);
 });
