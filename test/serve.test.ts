@@ -4,7 +4,7 @@
  * and, with no serve running, straight into the state file; the tests run in order on one state
  * file and this file's own cluster. Under CI=true a missing Slurm fails.
  */
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -229,6 +229,56 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       expect(result.stdout).not.toContain('"notify":"announce"');
       const job = Object.values((await JobStore.read(killedEnv.STATE_FILE)).jobs)[0];
       expect(job).toMatchObject({ eventId: event3, approval: { by: 'AUTO_APPROVE', via: 'policy' } });
+    } finally {
+      await own.sim.stop();
+    }
+  }, 60_000);
+
+  it('stops cleanly on SIGTERM while a Slurm command runs (execa must not re-raise the signal)', async () => {
+    // Slurm commands that say they started, then take 3 s: the SIGTERM lands while one runs.
+    const dir = mkdtempSync(join(tmpdir(), 'pitstop-slow-slurm-'));
+    const started = join(dir, 'started');
+    for (const command of ['scontrol', 'sinfo', 'squeue']) {
+      writeFileSync(join(dir, command), `#!/bin/sh\ntouch '${started}'\nsleep 3\nexec ${command} "$@"\n`);
+      chmodSync(join(dir, command), 0o755);
+    }
+    const own = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('serve4'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-3',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '10.0.1.3',
+        },
+      ],
+      events: [
+        {
+          id: event('serve4'),
+          instanceId: instance('serve4'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    try {
+      const serve = execa('node', [bin, 'serve'], {
+        reject: false,
+        env: {
+          ...env,
+          OCI_ENDPOINT: own.sim.endpoint,
+          OCI_CONFIG_FILE: own.configFile,
+          STATE_FILE: join(dir, 'state.json'),
+          PORT: String(await freePort()),
+          SLURM_BIN_DIR: dir,
+        },
+      });
+      await until('a Slurm command running', async () => existsSync(started));
+      serve.kill('SIGTERM');
+      const result = await serve;
+      expect(result.signal).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('"msg":"stopped"');
     } finally {
       await own.sim.stop();
     }
