@@ -18,6 +18,11 @@ export class LogNotifier implements Notifier {
 
   /** Headless, the log line is the announcement: there is no message to find again. */
   async announce(job: MaintenanceJob): Promise<Announcement> {
+    // Announced late (after a crash or a failed post), the job may be decided already.
+    const ask =
+      job.phase === 'awaiting_approval'
+        ? 'approve or deny it (pitstop approve|deny)'
+        : `already ${job.phase}${job.reason ? ` (${job.reason})` : ''}`;
     this.log.info(
       {
         ...fields(job),
@@ -25,7 +30,7 @@ export class LogNotifier implements Notifier {
         reason: job.event.reason,
         windowStart: job.event.timeWindowStart,
       },
-      `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: approve or deny it (pitstop approve|deny)`,
+      `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: ${ask}`,
     );
     return {};
   }
