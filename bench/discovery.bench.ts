@@ -48,7 +48,7 @@ const config = loadConfig({ ...process.env, OCI_CONFIG_FILE: join(dir, 'config')
 async function sweep(concurrency: number): Promise<{ ms: number; events: number }> {
   const cloud = await OciCloud.create({ ...config.oci, concurrency });
   const started = performance.now();
-  const events = await cloud.discoverEvents();
+  const { events } = await cloud.discoverEvents();
   return { ms: performance.now() - started, events: events.length };
 }
 

@@ -1,12 +1,15 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import { drainOwner } from './domain/node.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
+import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
-import { type SweepResult, sweepOnce, tell } from './orchestrator/sweep.js';
+import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
-import type { NodeMapper, Store } from './ports.js';
+import { formatDuration } from './poll.js';
+import type { DiscoverySkip, NodeMapper, Store } from './ports.js';
 
 export type { ApprovalSource } from './orchestrator/decide.js';
 export { JobRefError } from './orchestrator/resolve-ref.js';
@@ -19,6 +22,8 @@ export interface OrchestratorOptions {
   maxNodesOut: number;
   maxPartitionOutPercent: number;
   autoApprove: readonly string[];
+  /** FIXED_WINDOW_DRAIN_LEAD: how long before OCI's fixed window its node is drained. */
+  fixedWindowDrainLeadMs: number;
   /** DRY_RUN: discover, announce and decide, but run no working phase. */
   dryRun: boolean;
 }
@@ -36,6 +41,11 @@ export interface OrchestratorStatus {
   started: boolean;
   dryRun: boolean;
   lastSweep?: { at: string; ok: boolean; error?: string; discovered?: number };
+  /**
+   * What the last sweep could not read. Not empty: the bot works but sees only part of the
+   * fleet; /healthz still answers 200 (a partial sweep is not a dead bot) and lists these.
+   */
+  degraded: DiscoverySkip[];
   jobsByPhase: Partial<Record<Phase, number>>;
   workersRunning: number;
   waitingToStart: number;
@@ -56,13 +66,21 @@ export class Orchestrator {
   private readonly queued = new Set<string>();
   /** Jobs whose thread was told why they wait (for capacity, for their node), so each is said once. */
   private readonly toldWaiting = new Set<string>();
+  /** Jobs waiting for their fixed window's lead: the timer that starts each (it says it waits, once). */
+  private readonly windowTimers = new Map<string, Promise<void>>();
   private pumping: Promise<void> = Promise.resolve();
   private sweeping: Promise<SweepResult> | undefined;
   private task: ScheduledTask | undefined;
   private started = false;
   private lastSweep: OrchestratorStatus['lastSweep'];
+  private degraded: DiscoverySkip[] = [];
 
-  constructor(private readonly deps: OrchestratorDeps) {}
+  /** The ports with a notifier that logs the posts that fail, for the sweeps, the phases and the decisions. */
+  private readonly ports: PhasePorts;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.ports = { ...deps.ports, notifier: new LoggedNotifier(deps.ports.notifier, deps.log) };
+  }
 
   /** Resumes the jobs a previous run left in a working phase, then discovers now and on schedule. */
   async start(): Promise<void> {
@@ -108,7 +126,7 @@ export class Orchestrator {
     if (this.sweeping) return { ...(await this.sweeping), joined: true };
     const { deps } = this;
     this.sweeping = sweepOnce({
-      ...deps.ports,
+      ...this.ports,
       store: deps.store,
       mapper: deps.mapper,
       log: deps.log,
@@ -117,16 +135,18 @@ export class Orchestrator {
     try {
       const result = await this.sweeping;
       this.lastSweep = { at: result.at, ok: true, discovered: result.discovered };
+      this.degraded = result.skipped;
       for (const job of result.approved) this.enqueue(job);
       // A sweep is also a moment to look at capacity again (nodes may be back by hand).
       this.pump();
       return { ...result, joined: false };
     } catch (error) {
       this.lastSweep = {
-        at: deps.ports.clock.now().toISOString(),
+        at: this.ports.clock.now().toISOString(),
         ok: false,
         error: (error as Error).message,
       };
+      this.degraded = [];
       throw error;
     } finally {
       this.sweeping = undefined;
@@ -153,7 +173,7 @@ export class Orchestrator {
    * how to give it back by hand.
    */
   private async sayIfHeldFor(job: MaintenanceJob): Promise<void> {
-    const { cluster, notifier } = this.deps.ports;
+    const { cluster, notifier } = this.ports;
     if (!job.node) return;
     const node = job.node;
     try {
@@ -165,20 +185,16 @@ export class Orchestrator {
       );
       return;
     }
-    await tell(this.deps.log, job, 'the held node', () =>
-      notifier.progress(
-        job,
-        `${node} stays drained: the job before this one on ${node} handed its drain to job ${job.id}, ` +
-          `which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume ${node} --force`,
-      ),
+    await notifier.progress(
+      job,
+      `${node} stays drained: the job before this one on ${node} handed its drain to job ${job.id}, ` +
+        `which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume ${node} --force`,
     );
   }
 
   private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {
     const { before, after } = await decide(this.deps.store, ref, decision);
-    await tell(this.deps.log, after, `the ${decision.decision}`, () =>
-      this.deps.ports.notifier.phaseChanged(after, before),
-    );
+    await this.ports.notifier.phaseChanged(after, before);
     return after;
   }
 
@@ -189,18 +205,22 @@ export class Orchestrator {
       started: this.started,
       dryRun: this.deps.options.dryRun,
       lastSweep: this.lastSweep,
+      degraded: this.degraded,
       jobsByPhase,
       workersRunning: this.running.size,
       waitingToStart: this.queued.size,
     };
   }
 
-  /** Resolves once no worker runs and none can start now (for tests and a clean shutdown). */
+  /**
+   * Resolves once no worker runs, no job waits for its fixed window, and none can start now (for
+   * tests and a clean shutdown, where the abort ends those waits).
+   */
   async idle(): Promise<void> {
     for (;;) {
       const pumping = this.pumping;
-      await Promise.allSettled([...this.running.values(), pumping]);
-      if (this.running.size === 0 && pumping === this.pumping) return;
+      await Promise.allSettled([...this.running.values(), ...this.windowTimers.values(), pumping]);
+      if (this.running.size === 0 && this.windowTimers.size === 0 && pumping === this.pumping) return;
     }
   }
 
@@ -238,7 +258,7 @@ export class Orchestrator {
   }
 
   private async startWhatMay() {
-    const { store, options, log } = this.deps;
+    const { store, options } = this.deps;
     // One job works a node at a time: the running one, then the queued ones in order.
     const nodeTakenBy = new Map<string, MaintenanceJob>();
     for (const id of this.running.keys()) {
@@ -254,11 +274,9 @@ export class Orchestrator {
       }
       if (options.dryRun) {
         this.queued.delete(id);
-        await tell(log, job, 'the dry run', () =>
-          this.deps.ports.notifier.progress(
-            job,
-            `DRY_RUN: would run ${job.phase} on ${job.node}; nothing was changed`,
-          ),
+        await this.ports.notifier.progress(
+          job,
+          `DRY_RUN: would run ${job.phase} on ${job.node}; nothing was changed`,
         );
         continue;
       }
@@ -272,6 +290,7 @@ export class Orchestrator {
         continue;
       }
       if (job.node) nodeTakenBy.set(job.node, job);
+      if (job.phase === 'draining' && (await this.waitsForFixedWindow(job))) continue;
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
       const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
       if (this.abort.signal.aborted) break;
@@ -298,7 +317,7 @@ export class Orchestrator {
     const key = `${job.id} ${kind}`;
     if (this.toldWaiting.has(key)) return;
     this.toldWaiting.add(key);
-    await tell(this.deps.log, job, 'the wait', () => this.deps.ports.notifier.progress(job, message));
+    await this.ports.notifier.progress(job, message);
   }
 
   /**
@@ -317,10 +336,36 @@ export class Orchestrator {
       .sort((a, b) => rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt));
   }
 
+  /**
+   * True while the job's fixed window is further away than FIXED_WINDOW_DRAIN_LEAD. The thread
+   * is told once, and a timer on the injected clock pumps again when the drain may start.
+   */
+  private async waitsForFixedWindow(job: MaintenanceJob): Promise<boolean> {
+    const { clock, notifier } = this.ports;
+    const leadMs = this.deps.options.fixedWindowDrainLeadMs;
+    const wait = fixedWindowWait(job.event, clock.now(), leadMs);
+    if (!wait) return false;
+    if (this.windowTimers.has(job.id)) return true;
+    const timer = clock
+      .sleep(wait.until.getTime() - clock.now().getTime(), this.abort.signal)
+      .then(
+        () => this.pump(),
+        () => {}, // shutting down: the job waits again at the next start
+      )
+      .finally(() => this.windowTimers.delete(job.id));
+    this.windowTimers.set(job.id, timer);
+    await notifier.progress(
+      job,
+      `${job.node}: waits until ${wait.until.toISOString()} to drain ` +
+        `(${formatDuration(leadMs)} before OCI's fixed window at ${wait.windowStart.toISOString()}); it starts by itself then`,
+    );
+    return true;
+  }
+
   private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {
     let nodes: Awaited<ReturnType<PhasePorts['cluster']['listNodes']>>;
     try {
-      nodes = await this.deps.ports.cluster.listNodes();
+      nodes = await this.ports.cluster.listNodes();
     } catch (error) {
       return `cannot read Slurm's node list to check capacity (${(error as Error).message})`;
     }
@@ -333,15 +378,14 @@ export class Orchestrator {
       maxPartitionOutPercent: this.deps.options.maxPartitionOutPercent,
     });
     if (!answer.allowed) return answer.reason;
-    for (const note of answer.notes) {
-      await tell(this.deps.log, job, 'a capacity note', () => this.deps.ports.notifier.progress(job, note));
-    }
+    for (const note of answer.notes) await this.ports.notifier.progress(job, note);
     return undefined;
   }
 
   /** Runs the job phase by phase until it needs a human decision or is done. */
   private async work(first: MaintenanceJob): Promise<void> {
-    const { store, ports, settings, log } = this.deps;
+    const { store, settings, log } = this.deps;
+    const { ports } = this;
     const context = {
       ports,
       settings,
@@ -354,7 +398,7 @@ export class Orchestrator {
         const action = await PHASE_HANDLERS[job.phase](job, context);
         const previous = job;
         job = await store.apply(job.id, action);
-        await tell(log, job, 'the phase change', () => ports.notifier.phaseChanged(job, previous));
+        await ports.notifier.phaseChanged(job, previous);
       }
     } catch (error) {
       const where = { jobId: job.id, eventId: job.eventId, node: job.node, phase: job.phase };

@@ -3,7 +3,7 @@
  * (src/oci, src/slurm, src/health, src/store, src/slack) or the simulators (src/sim) to them.
  */
 import type { MaintenanceEvent } from './domain/event.js';
-import type { JobAction, MaintenanceJob } from './domain/job.js';
+import type { JobAction, MaintenanceJob, SlackRef } from './domain/job.js';
 import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { Verdict } from './domain/verdict.js';
@@ -81,9 +81,22 @@ export interface RunCommandResult {
   output: string;
 }
 
+/** Something a discovery sweep could not read this time; the next sweep tries again. */
+export interface DiscoverySkip {
+  kind: 'compartment' | 'event';
+  id: string;
+  error: string;
+}
+
+export interface Discovery {
+  events: MaintenanceEvent[];
+  /** Not empty: the sweep was partial, and events there are unknown until a later sweep reads them. */
+  skipped: DiscoverySkip[];
+}
+
 export interface Cloud {
   /** Events in every compartment the tenancy (or the configured list) holds. */
-  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<MaintenanceEvent[]>;
+  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<Discovery>;
   getEvent(eventId: string): Promise<MaintenanceEvent>;
   getInstance(instanceId: string): Promise<Instance>;
   schedule(request: ScheduleRequest): Promise<ScheduleResult>;
@@ -193,16 +206,24 @@ export interface Store {
   /** Fields that are not phase changes (node mapping, Slack thread, refreshed event). */
   annotate(
     jobId: string,
-    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'event' | 'reason'>>,
+    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'reason'>>,
   ): Promise<MaintenanceJob>;
   close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Notifier (Slack or logs)
 
+/** Where an announcement was posted (Slack: the message whose thread the job uses; headless: nowhere). */
+export interface Announcement {
+  slack?: SlackRef;
+}
+
 export interface Notifier {
-  /** A new event: the message with Approve / Deny. */
-  announce(job: MaintenanceJob): Promise<void>;
+  /**
+   * A new event: the message with Approve / Deny. Resolves once posted, with where; the job
+   * records it, and an announcement that rejected is posted again at the next sweep.
+   */
+  announce(job: MaintenanceJob): Promise<Announcement>;
   /** The job moved to another phase: update the message, say it in the thread. */
   phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void>;
   /** A line of progress into the event's thread. */

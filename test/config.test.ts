@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       discoveryCron: '*/15 * * * *',
       maxWorkers: 4,
       leadTimeMs: 300_000,
+      fixedWindowDrainLeadMs: 2 * 3_600_000,
     });
     expect(config.oci).toMatchObject({ auth: 'config_file', profile: 'DEFAULT', concurrency: 8 });
     expect(config.store.auditFile).toBe(join(config.store.stateFile, '..', 'audit.jsonl'));

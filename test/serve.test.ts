@@ -4,7 +4,7 @@
  * and, with no serve running, straight into the state file; the tests run in order on one state
  * file and this file's own cluster. Under CI=true a missing Slurm fails.
  */
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -211,5 +211,115 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     ]);
     const gpu1 = await execa('scontrol', ['show', 'node', 'gpu-1', '-o'], { env: slurm.env });
     expect(gpu1.stdout).not.toMatch(/DRAIN/);
+  }, 60_000);
+
+  it('after a serve killed (SIGKILL) with a job written but not approved, the next serve with AUTO_APPROVE approves it, announcing nothing twice', async () => {
+    const event3 = event('serve3');
+    const own = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('serve3'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-1',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '10.0.1.1',
+        },
+      ],
+      events: [
+        {
+          id: event3,
+          instanceId: instance('serve3'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    const killedEnv = {
+      ...env,
+      OCI_ENDPOINT: own.sim.endpoint,
+      OCI_CONFIG_FILE: own.configFile,
+      STATE_FILE: join(mkdtempSync(join(tmpdir(), 'pitstop-serve-kill-')), 'state.json'),
+      PORT: String(await freePort()),
+    };
+    const killedPort = Number(killedEnv.PORT);
+    try {
+      // The first serve writes and announces the job; it dies before any approval.
+      const first = execa('node', [bin, 'serve'], { reject: false, env: killedEnv });
+      await healthz(killedPort, 200);
+      first.kill('SIGKILL');
+      expect((await first).signal).toBe('SIGKILL');
+      const left = Object.values((await JobStore.read(killedEnv.STATE_FILE)).jobs);
+      expect(left).toMatchObject([
+        { eventId: event3, phase: 'awaiting_approval', announcedAt: expect.any(String) },
+      ]);
+
+      const second = execa('node', [bin, 'serve'], {
+        reject: false,
+        env: { ...killedEnv, AUTO_APPROVE: 'ALL', LEAD_TIME: '1h' },
+      });
+      try {
+        const status = await healthz(killedPort, 200);
+        expect((status.jobsByPhase as Record<string, number>).awaiting_approval).toBeUndefined();
+      } finally {
+        second.kill('SIGTERM');
+      }
+      const result = await second;
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).not.toContain('"notify":"announce"');
+      const job = Object.values((await JobStore.read(killedEnv.STATE_FILE)).jobs)[0];
+      expect(job).toMatchObject({ eventId: event3, approval: { by: 'AUTO_APPROVE', via: 'policy' } });
+    } finally {
+      await own.sim.stop();
+    }
+  }, 60_000);
+
+  it('stops cleanly on SIGTERM while a Slurm command runs (execa must not re-raise the signal)', async () => {
+    // Slurm commands that say they started, then take 3 s: the SIGTERM lands while one runs.
+    const dir = mkdtempSync(join(tmpdir(), 'pitstop-slow-slurm-'));
+    const started = join(dir, 'started');
+    for (const command of ['scontrol', 'sinfo', 'squeue']) {
+      writeFileSync(join(dir, command), `#!/bin/sh\ntouch '${started}'\nsleep 3\nexec ${command} "$@"\n`);
+      chmodSync(join(dir, command), 0o755);
+    }
+    const own = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('serve4'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-3',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '10.0.1.3',
+        },
+      ],
+      events: [
+        {
+          id: event('serve4'),
+          instanceId: instance('serve4'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    try {
+      const serve = execa('node', [bin, 'serve'], {
+        reject: false,
+        env: {
+          ...env,
+          OCI_ENDPOINT: own.sim.endpoint,
+          OCI_CONFIG_FILE: own.configFile,
+          STATE_FILE: join(dir, 'state.json'),
+          PORT: String(await freePort()),
+          SLURM_BIN_DIR: dir,
+        },
+      });
+      await until('a Slurm command running', async () => existsSync(started));
+      serve.kill('SIGTERM');
+      const result = await serve;
+      expect(result.signal).toBeUndefined();
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('"msg":"stopped"');
+    } finally {
+      await own.sim.stop();
+    }
   }, 60_000);
 });

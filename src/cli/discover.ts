@@ -78,7 +78,7 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
   const cloud = await OciCloud.create(config.oci, {
     onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
   });
-  const events = await cloud.discoverEvents({ onProgress: say });
+  const { events } = await cloud.discoverEvents({ onProgress: say });
   const mapping = await mapInstancesToNodes(cloud.context, [...new Set(events.map((e) => e.instanceId))], {
     steps: config.slurm.nodeMapping,
     mgmtCommand: config.slurm.mgmtCommand,

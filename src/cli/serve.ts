@@ -75,6 +75,7 @@ async function serve(): Promise<void> {
       maxNodesOut: config.pipeline.maxNodesOut,
       maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
       autoApprove: config.pipeline.autoApprove,
+      fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
       dryRun: config.dryRun,
     },
     log,
@@ -97,9 +98,11 @@ async function serve(): Promise<void> {
     })();
     return stopping;
   };
+  // `on`, not `once`: while a Slurm command runs, execa's signal-exit also listens, and re-raises
+  // the signal (killing serve mid-phase) when it finds itself the only listener left.
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => void shutdown(signal).then(resolve));
+      process.on(signal, () => void shutdown(signal).then(resolve));
     }
   });
   try {

@@ -59,6 +59,10 @@ export const HistoryEntry = z.object({
   ),
 });
 
+/** A Slack message: its channel and timestamp. */
+export const SlackRef = z.object({ channel: z.string(), ts: z.string() });
+export type SlackRef = z.infer<typeof SlackRef>;
+
 export const MaintenanceJob = z.object({
   /** One job per OCI event, so the id is derived from the event id. */
   id: z.string().min(1),
@@ -80,7 +84,9 @@ export const MaintenanceJob = z.object({
   verdict: Verdict.optional(),
   triage: z.enum(['resumed', 'kept_out']).optional(),
   /** Where the job's Slack message lives, so its thread can be found again after a restart. */
-  slack: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  slack: SlackRef.optional(),
+  /** When the announcement was posted; until then, every sweep posts it (again). */
+  announcedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Incremented by every change (transitions and annotations); a stale copy has a lower one. */

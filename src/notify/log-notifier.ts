@@ -1,6 +1,6 @@
 import type { MaintenanceJob } from '../domain/job.js';
 import type { Logger } from '../log.js';
-import type { Notifier } from '../ports.js';
+import type { Announcement, Notifier } from '../ports.js';
 
 const fields = (job: MaintenanceJob) => ({
   jobId: job.id,
@@ -16,7 +16,13 @@ const fields = (job: MaintenanceJob) => ({
 export class LogNotifier implements Notifier {
   constructor(private readonly log: Logger) {}
 
-  async announce(job: MaintenanceJob): Promise<void> {
+  /** Headless, the log line is the announcement: there is no message to find again. */
+  async announce(job: MaintenanceJob): Promise<Announcement> {
+    // Announced late (after a crash or a failed post), the job may be decided already.
+    const ask =
+      job.phase === 'awaiting_approval'
+        ? 'approve or deny it (pitstop approve|deny)'
+        : `already ${job.phase}${job.reason ? ` (${job.reason})` : ''}`;
     this.log.info(
       {
         ...fields(job),
@@ -24,8 +30,9 @@ export class LogNotifier implements Notifier {
         reason: job.event.reason,
         windowStart: job.event.timeWindowStart,
       },
-      `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: approve or deny it (pitstop approve|deny)`,
+      `new maintenance event ${job.eventId} on ${job.node ?? 'an unmapped instance'}: ${ask}`,
     );
+    return {};
   }
 
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {

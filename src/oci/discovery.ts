@@ -1,6 +1,6 @@
 import type identity from 'oci-identity';
 import { type MaintenanceEvent, TERMINAL_EVENT_STATES, toMaintenanceEvent } from '../domain/event.js';
-import type { ProgressReporter } from '../ports.js';
+import type { Discovery, DiscoverySkip, ProgressReporter } from '../ports.js';
 import { mapConcurrently } from './concurrency.js';
 import { call, type OciContext } from './context.js';
 import { CloudError } from './errors.js';
@@ -34,24 +34,24 @@ export async function listCompartmentIds(context: OciContext): Promise<string[]>
  * One sweep: compartments → their events (paginated, `concurrency` at a time) → the full event
  * for every one still open (only the full event carries `additionalDetails` and its faults).
  * The timeWindowStart filters are never sent: the SDK formats query dates in local time.
- * A compartment (or event) that cannot be read is reported and skipped, so one missing policy
- * does not hide every other compartment's events; if no compartment can be read, it fails.
+ * A compartment (or event) that cannot be read is skipped and returned as such, so one missing
+ * policy does not hide every other compartment's events, nor goes unnoticed; if no compartment
+ * can be read, it fails.
  */
-export async function discoverEvents(
-  context: OciContext,
-  options: DiscoveryOptions,
-): Promise<MaintenanceEvent[]> {
+export async function discoverEvents(context: OciContext, options: DiscoveryOptions): Promise<Discovery> {
   const progress = options.onProgress ?? (() => {});
   const compartments =
     options.compartments.length > 0 ? options.compartments : await listCompartmentIds(context);
   progress(`sweeping ${compartments.length} compartments, ${options.concurrency} at a time`);
   const failures: CloudError[] = [];
+  const skipped: DiscoverySkip[] = [];
   const perCompartment = await mapConcurrently(compartments, options.concurrency, async (compartmentId) => {
     try {
       return await listEventSummaries(context, compartmentId);
     } catch (error) {
       if (!(error instanceof CloudError)) throw error;
       failures.push(error);
+      skipped.push({ kind: 'compartment', id: compartmentId, error: error.message });
       progress(`skipped compartment ${compartmentId}: ${error.message}`);
       return [];
     }
@@ -65,6 +65,7 @@ export async function discoverEvents(
       return (await fetchEvent(context, summary.id)).event;
     } catch (error) {
       if (!(error instanceof CloudError)) throw error;
+      skipped.push({ kind: 'event', id: summary.id, error: error.message });
       progress(`skipped event ${summary.id} this sweep: ${error.message}`);
       return undefined;
     }
@@ -72,9 +73,10 @@ export async function discoverEvents(
   // An open event is only returned whole: its faults are in the details, and a job created
   // without them would never get them. The next sweep picks up what was skipped.
   const byId = new Map(full.flatMap((event) => (event ? [[event.id, event]] : [])));
-  return summaries.flatMap((s) =>
+  const events = summaries.flatMap((s) =>
     TERMINAL_EVENT_STATES.has(s.state) ? [s] : byId.has(s.id) ? [byId.get(s.id)!] : [],
   );
+  return { events, skipped };
 }
 
 async function listEventSummaries(context: OciContext, compartmentId: string): Promise<MaintenanceEvent[]> {

@@ -3,6 +3,7 @@ import type { MaintenanceEvent } from '../domain/event.js';
 import type {
   Clock,
   Cloud,
+  Discovery,
   Instance,
   ProgressReporter,
   RunCommandResult,
@@ -52,7 +53,7 @@ export class OciCloud implements Cloud {
     return new OciCloud({ clients, tenancy, principal }, settings, options);
   }
 
-  discoverEvents(options: { onProgress?: ProgressReporter } = {}): Promise<MaintenanceEvent[]> {
+  discoverEvents(options: { onProgress?: ProgressReporter } = {}): Promise<Discovery> {
     return discoverEvents(this.context, {
       compartments: this.settings.compartments,
       concurrency: this.settings.concurrency,

@@ -8,7 +8,10 @@ import { JobRefError } from './resolve-ref.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** Ready means started and the last discovery worked: a failing OCI or Slurm shows as 503. */
+/**
+ * Ready means started and the last discovery worked: a failing OCI or Slurm shows as 503. A
+ * partial sweep (a compartment it may not read) is still 200: the status lists it in `degraded`.
+ */
 export function isHealthy(status: ReturnType<Orchestrator['status']>): boolean {
   return status.started && status.lastSweep?.ok === true;
 }

@@ -2,7 +2,16 @@ import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js
 import { type MaintenanceJob, newJob } from '../domain/job.js';
 import { autoApproves } from '../domain/policy.js';
 import type { Logger } from '../log.js';
-import type { Clock, Cloud, NodeMapper, NodeMapping, Notifier, Store } from '../ports.js';
+import type {
+  Announcement,
+  Clock,
+  Cloud,
+  DiscoverySkip,
+  NodeMapper,
+  NodeMapping,
+  Notifier,
+  Store,
+} from '../ports.js';
 
 export interface SweepPorts {
   cloud: Cloud;
@@ -19,6 +28,8 @@ export interface SweepResult {
   at: string;
   /** Events OCI listed. */
   discovered: number;
+  /** What OCI would not let this sweep read (not empty: the sweep was partial). */
+  skipped: DiscoverySkip[];
   /** Event ids that became jobs in this sweep. */
   created: string[];
   /** Jobs approved by AUTO_APPROVE in this sweep; the orchestrator starts them. */
@@ -29,28 +40,25 @@ export interface SweepResult {
   unmapped: string[];
 }
 
-/** A failed notification must not undo or repeat a job that is already durable: logged, not thrown. */
-export async function tell(log: Logger, job: MaintenanceJob, what: string, send: () => Promise<void>) {
-  try {
-    await send();
-  } catch (error) {
-    log.warn({ jobId: job.id, eventId: job.eventId, node: job.node, err: error }, `could not post ${what}`);
-  }
-}
-
 /**
  * One discovery: OCI's events → new jobs (announced once; auto-approved when the policy says so),
  * jobs awaiting approval whose event went away without us → canceled, and jobs with no Slurm node
- * yet → mapped again. Every change is durable before it is announced.
+ * yet → mapped again. Every change is durable before it is announced. What a sweep does for a new
+ * job, a later sweep finishes for a job a crash or a failed post interrupted: announcements
+ * first (even when OCI then fails), the policy's approvals last. `ports.notifier` logs the posts
+ * that fail (LoggedNotifier).
  */
 export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const { cloud, store, clock } = ports;
-  const events = await cloud.discoverEvents({
+  for (const job of oldestFirst(store.list().filter((j) => !j.announcedAt))) await announce(ports, job);
+  const { events, skipped } = await cloud.discoverEvents({
     onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
   });
+  warnPartial(ports.log, skipped);
   const result: SweepResult = {
     at: clock.now().toISOString(),
     discovered: events.length,
+    skipped,
     created: [],
     approved: [],
     canceled: [],
@@ -77,8 +85,7 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
       node,
       reason: `instance ${job.event.instanceId} is Slurm node ${node} now`,
     });
-    await tell(ports.log, mapped, 'the mapping', () => ports.notifier.progress(mapped, mapped.reason!));
-    await autoApprove(ports, mapped, result);
+    await ports.notifier.progress(mapped, mapped.reason!);
   }
 
   for (const event of fresh) {
@@ -87,22 +94,57 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
     const unmapped = node ? {} : { reason: unmappedWhy(mapping, event.instanceId) };
     const job = await store.create({ ...newJob(event, clock.now(), node), ...unmapped });
     result.created.push(event.id);
-    await tell(ports.log, job, 'the announcement', () => ports.notifier.announce(job));
+    await announce(ports, job);
     if (!job.node) {
       result.unmapped.push(event.id);
       ports.log.warn({ jobId: job.id, eventId: job.eventId, instanceId: event.instanceId }, job.reason!);
-      await tell(ports.log, job, 'the mapping problem', () =>
-        ports.notifier.progress(
-          job,
-          `${job.reason}; it cannot be approved until it does. ` +
-            'Pitstop tries again at every sweep; check NODE_MAPPING and OCI_COMPARTMENTS.',
-        ),
+      await ports.notifier.progress(
+        job,
+        `${job.reason}; it cannot be approved until it does. ` +
+          'Pitstop tries again at every sweep; check NODE_MAPPING and OCI_COMPARTMENTS.',
       );
-      continue;
     }
-    await autoApprove(ports, job, result);
   }
+
+  // New, newly mapped, or left awaiting by a crash before the policy approved it: all the same here.
+  const undecided = store.list().filter((job) => job.phase === 'awaiting_approval' && job.node);
+  for (const job of oldestFirst(undecided)) await autoApprove(ports, job, result);
   return result;
+}
+
+const oldestFirst = (jobs: MaintenanceJob[]) => jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+
+/**
+ * Posts the announcement and records when and where, so it is posted once. One that failed (or
+ * that a crash cut off) is posted again at the next sweep; only a crash between the post and its
+ * record can post it twice.
+ */
+async function announce(ports: SweepPorts, job: MaintenanceJob) {
+  let where: Announcement;
+  try {
+    where = await ports.notifier.announce(job);
+  } catch (error) {
+    ports.log.warn(
+      { jobId: job.id, eventId: job.eventId, node: job.node, err: error },
+      'could not post the announcement; it is posted again at the next sweep',
+    );
+    return;
+  }
+  // A human may have decided (and so finished) the job while it was being posted.
+  if (!ports.store.get(job.id)) return;
+  await ports.store.annotate(job.id, { announcedAt: ports.clock.now().toISOString(), ...where });
+}
+
+/** Events in a compartment OCI would not list are unknown, not absent: said at warn every sweep it lasts. */
+function warnPartial(log: Logger, skipped: DiscoverySkip[]) {
+  if (skipped.length === 0) return;
+  const compartments = skipped.filter((s) => s.kind === 'compartment').map((s) => s.id);
+  const events = skipped.filter((s) => s.kind === 'event').map((s) => s.id);
+  log.warn(
+    { component: 'discovery', compartments, events, skipped },
+    `partial sweep: could not read ${compartments.length} compartment(s) and ${events.length} event(s); ` +
+      'maintenance there is unknown until a later sweep reads it (see /healthz "degraded"; check the IAM policy named in each error)',
+  );
 }
 
 /**
@@ -142,7 +184,7 @@ async function autoApprove(ports: SweepPorts, job: MaintenanceJob, result: Sweep
   if (!autoApproves(ports.autoApprove, job.event) || !stillAwaiting(ports.store, job)) return;
   const approved = await ports.store.apply(job.id, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' });
   result.approved.push(approved);
-  await tell(ports.log, approved, 'the approval', () => ports.notifier.phaseChanged(approved, job));
+  await ports.notifier.phaseChanged(approved, job);
 }
 
 /** Jobs still awaiting approval whose event OCI canceled, or ran to its end without us. */
@@ -157,7 +199,7 @@ async function cancelVanished(ports: SweepPorts, events: Map<string, Maintenance
         : `event ${job.eventId} ended ${event.state} without Pitstop; ${job.node ?? 'the node'} was not touched`;
     const done = await ports.store.apply(job.id, { type: 'cancel', reason });
     canceled.push(job.eventId);
-    await tell(ports.log, done, 'the cancelation', () => ports.notifier.phaseChanged(done, job));
+    await ports.notifier.phaseChanged(done, job);
   }
   return canceled;
 }

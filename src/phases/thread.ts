@@ -3,12 +3,12 @@ import type { ProgressReporter } from '../ports.js';
 import type { PhaseContext } from './phase.js';
 
 /**
- * Progress lines into the event's thread, best effort: a line that cannot be posted is dropped,
- * because a Slack outage must not stop a drain or a maintenance wait. Phase changes, which
- * matter more, go through the orchestrator.
+ * Progress lines into the event's thread, not awaited: a drain or a maintenance wait never waits
+ * for Slack. The orchestrator hands the phases a LoggedNotifier, which logs a line it could not
+ * post (with the job) and never rejects.
  */
 export function threadReporter(job: MaintenanceJob, context: PhaseContext): ProgressReporter {
   return (message) => {
-    context.ports.notifier.progress(job, message).catch(() => {});
+    void context.ports.notifier.progress(job, message);
   };
 }

@@ -50,7 +50,7 @@ afterEach(async () => {
 describe('discovery through the real SDK', () => {
   it('finds events in the tenancy itself and three compartment levels down, across pages', async () => {
     harness = await startHarness(scenario, { maxPageSize: 2 });
-    const found = await harness.cloud.discoverEvents();
+    const { events: found, skipped } = await harness.cloud.discoverEvents();
 
     const expected = [event('root'), event('dev'), ...Array.from({ length: 7 }, (_, i) => event(`deep${i}`))];
     expect(found.map((e) => e.id).sort()).toEqual(expected.sort());
@@ -64,11 +64,12 @@ describe('discovery through the real SDK', () => {
     const tokens = deepLists.slice(1).map((r) => /[?&]page=([^&]+)/.exec(r.target)?.[1] ?? '');
     expect(tokens.every((t) => t.includes('+') && t.includes('/') && t.includes('='))).toBe(true);
     expect(harness.sim.requests.every((r) => r.status === 200)).toBe(true);
+    expect(skipped).toEqual([]);
   });
 
   it('reads the full event for open events, with the faults from additionalDetails', async () => {
     harness = await startHarness(scenario);
-    const found = await harness.cloud.discoverEvents();
+    const { events: found } = await harness.cloud.discoverEvents();
     const root = found.find((e) => e.id === event('root'))!;
     expect(root.faults).toEqual([
       { faultId: 'HPCRDMA-0002-02', summary: 'RDMA NIC link flaps', component: 'RDMA NIC' },
@@ -80,7 +81,7 @@ describe('discovery through the real SDK', () => {
 
   it('asks for the subtree with accessLevel=ANY and skips INACTIVE compartments', async () => {
     harness = await startHarness(scenario);
-    const found = await harness.cloud.discoverEvents();
+    const { events: found } = await harness.cloud.discoverEvents();
     const list = harness.sim.requests.find((r) => r.operation === 'listCompartments')!;
     expect(list.target).toContain('compartmentIdInSubtree=true');
     expect(list.target).toContain('accessLevel=ANY');
@@ -90,7 +91,7 @@ describe('discovery through the real SDK', () => {
 
   it('sweeps only the configured compartments when given a list', async () => {
     harness = await startHarness(scenario, {}, { settings: { compartments: [compartment('dev')] } });
-    const found = await harness.cloud.discoverEvents();
+    const { events: found } = await harness.cloud.discoverEvents();
     expect(found.map((e) => e.id)).toEqual([event('dev')]);
     expect(harness.sim.count('listCompartments')).toBe(0);
   });
@@ -99,13 +100,23 @@ describe('discovery through the real SDK', () => {
     harness = await startHarness(scenario);
     harness.sim.fleet.deny(compartment('dev'));
     const progress: string[] = [];
-    const found = await harness.cloud.discoverEvents({ onProgress: (m) => progress.push(m) });
+    const { events: found, skipped } = await harness.cloud.discoverEvents({
+      onProgress: (m) => progress.push(m),
+    });
     expect(found).toHaveLength(8);
-    const skipped = progress.find((m) => m.includes(compartment('dev')));
-    expect(skipped).toContain('NotAuthorizedOrNotFound');
-    expect(skipped).toContain(
+    const said = progress.find((m) => m.includes(compartment('dev')));
+    expect(said).toContain('NotAuthorizedOrNotFound');
+    expect(said).toContain(
       `Allow group <your-group> to read instance-family in compartment id ${compartment('dev')}`,
     );
+    // Returned as well, so the sweep is known to be partial (not only a progress line).
+    expect(skipped).toEqual([
+      {
+        kind: 'compartment',
+        id: compartment('dev'),
+        error: expect.stringContaining('NotAuthorizedOrNotFound'),
+      },
+    ]);
   });
 
   it('skips an open event whose details cannot be read this sweep, and says so', async () => {
@@ -113,14 +124,19 @@ describe('discovery through the real SDK', () => {
     harness = await startHarness(scenario, {}, { settings: { concurrency: 1 } });
     harness.sim.faults.failNext('getInstanceMaintenanceEvent', 'error', 4);
     const progress: string[] = [];
-    const found = await harness.cloud.discoverEvents({ onProgress: (m) => progress.push(m) });
-    const skipped = progress.filter((m) => m.startsWith('skipped event '));
-    expect(skipped).toHaveLength(1);
-    expect(skipped[0]).toContain('503 ServiceUnavailable');
-    const skippedId = /skipped event (\S+) /.exec(skipped[0]!)![1];
+    const { events: found, skipped } = await harness.cloud.discoverEvents({
+      onProgress: (m) => progress.push(m),
+    });
+    const said = progress.filter((m) => m.startsWith('skipped event '));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('503 ServiceUnavailable');
+    const skippedId = /skipped event (\S+) /.exec(said[0]!)![1];
+    expect(skipped).toEqual([{ kind: 'event', id: skippedId, error: expect.stringContaining('503') }]);
     expect(found).toHaveLength(8);
     expect(found.some((e) => e.id === skippedId)).toBe(false);
-    expect((await harness.cloud.discoverEvents()).some((e) => e.id === skippedId)).toBe(true);
+    const next = await harness.cloud.discoverEvents();
+    expect(next.events.some((e) => e.id === skippedId)).toBe(true);
+    expect(next.skipped).toEqual([]);
   });
 
   it('sends no timeWindowStart filters (the SDK would format them in local time)', async () => {

@@ -30,7 +30,7 @@ describe('OCI errors through the real SDK', () => {
     harness = await startHarness(scenario);
     harness.sim.faults.failNext('listCompartments', 'throttle', 2);
     harness.sim.faults.failNext('listInstanceMaintenanceEvents', 'throttle', 1);
-    const found = await harness.cloud.discoverEvents();
+    const { events: found } = await harness.cloud.discoverEvents();
     expect(found.map((e) => e.id)).toEqual([event('one')]);
     const statuses = harness.sim.requests
       .filter((r) => r.operation === 'listCompartments')

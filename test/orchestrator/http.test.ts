@@ -9,8 +9,13 @@ import { createLogger } from '../../src/log.js';
 import { checkSocketPath, listenOnSocket, requestOverSocket } from '../../src/orchestrator/control-socket.js';
 import { controlServer, healthServer, listen } from '../../src/orchestrator/http.js';
 import { TENANCY } from '../oci/sim-fixture.js';
-import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
-import { EVENTS, type Pipeline, startPipeline } from '../support/pipeline.js';
+import {
+  capturingLogger,
+  type OrchestratorRig,
+  orchestratorOver,
+  tempStateFile,
+} from '../support/orchestrator.js';
+import { EVENTS, LAB_COMPARTMENT, type Pipeline, startPipeline } from '../support/pipeline.js';
 
 let pipeline: Pipeline;
 let rig: OrchestratorRig;
@@ -75,6 +80,31 @@ describe('serve HTTP: /healthz on PORT', () => {
       expect(response.status).toBe(404);
     }
     expect(rig.store.list().map((job) => job.phase)).toEqual(Array(4).fill('awaiting_approval'));
+  });
+
+  it('answers 200 after a partial sweep, listing what it could not read as degraded, and warns in the log', async () => {
+    await rig.close();
+    const { log, lines } = capturingLogger();
+    rig = await orchestratorOver(pipeline, tempStateFile(), {}, log);
+    health.close();
+    health = healthServer(rig.orchestrator, createLogger('silent'));
+    base = `http://127.0.0.1:${await listen(health, 0)}`;
+    pipeline.oci.sim.fleet.deny(LAB_COMPARTMENT);
+
+    await rig.orchestrator.start();
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      lastSweep: { ok: true, discovered: 4 },
+      degraded: [{ kind: 'compartment', id: LAB_COMPARTMENT, error: expect.stringMatching(/NotAuthorized/) }],
+    });
+    const warning = lines.find((l) => l.level === 40 && String(l.msg).startsWith('partial sweep'));
+    expect(warning).toMatchObject({ component: 'discovery', compartments: [LAB_COMPARTMENT] });
+
+    // Readable again: the next sweep is whole, and /healthz says so.
+    pipeline.oci.sim.fleet.allow(LAB_COMPARTMENT);
+    await rig.orchestrator.sweep();
+    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ degraded: [] });
   });
 });
 

@@ -38,4 +38,18 @@ describe('log notifier (headless mode)', () => {
     ]);
     expect(String(lines[0]?.msg)).toContain(job.eventId);
   });
+
+  it('announces a job posted late (after a crash) as already decided, not as a question', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const job = newJob(sampleEvent(), new Date('2026-11-25T18:00:00Z'), 'gpu-7');
+    const approved = transition(job, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' }, new Date());
+    await new LogNotifier(createLogger('info', sink)).announce(approved);
+    expect(String(lines[0]?.msg)).toMatch(/on gpu-7: already draining \(approved by AUTO_APPROVE\)$/);
+  });
 });

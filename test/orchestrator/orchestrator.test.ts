@@ -1,8 +1,16 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jobIdFor, retryTokenFor } from '../../src/domain/job.js';
+import { jobIdFor, newJob, retryTokenFor } from '../../src/domain/job.js';
+import type { Logger } from '../../src/log.js';
 import { JobStore } from '../../src/store/job-store.js';
+import { TENANCY } from '../oci/sim-fixture.js';
 import { healthyNode } from '../support/gpu-standins.js';
-import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
+import {
+  capturingLogger,
+  type OrchestratorRig,
+  orchestratorOver,
+  tempStateFile,
+} from '../support/orchestrator.js';
 import { EVENTS, type Pipeline, SECOND_ON_GPU1, startPipeline } from '../support/pipeline.js';
 
 let pipeline: Pipeline;
@@ -18,8 +26,8 @@ afterEach(async () => {
   await pipeline.stop();
 });
 
-async function rig(options: Parameters<typeof orchestratorOver>[2] = {}) {
-  const made = await orchestratorOver(pipeline, stateFile, options);
+async function rig(options: Parameters<typeof orchestratorOver>[2] = {}, log?: Logger) {
+  const made = await orchestratorOver(pipeline, stateFile, options, log);
   rigs.push(made);
   return made;
 }
@@ -27,6 +35,17 @@ async function rig(options: Parameters<typeof orchestratorOver>[2] = {}) {
 /** How each finished event ended, from the state file as `pitstop list` would read it. */
 async function outcome(eventId: string) {
   return (await JobStore.read(stateFile)).finished[eventId]?.outcome;
+}
+
+/** A sweep that wrote the job for `eventId` and then died: nothing announced, nothing decided. */
+async function crashedAfterWriting(eventId: string, node: string) {
+  const store = await JobStore.open({
+    stateFile,
+    auditFile: join(stateFile, '..', 'audit.jsonl'),
+    clock: pipeline.clock,
+  });
+  await store.create(newJob(await pipeline.oci.cloud.getEvent(eventId), pipeline.clock.now(), node));
+  await store.close();
 }
 
 const instanceOf = (eventId: string) => pipeline.oci.sim.fleet.event(eventId).instanceId;
@@ -108,8 +127,9 @@ describe('orchestrator', () => {
     // The announcement is where Slack's buttons appear: a human may press one at once.
     const announce = notifier.announce.bind(notifier);
     notifier.announce = async (job) => {
-      await announce(job);
+      const where = await announce(job);
       if (job.eventId === EVENTS.flex.id) await orchestrator.deny(job.eventId, 'U7', 'slack', 'not now');
+      return where;
     };
     const result = await orchestrator.sweep();
     expect(result.approved.map((j) => j.eventId)).not.toContain(EVENTS.flex.id);
@@ -225,6 +245,98 @@ describe('orchestrator', () => {
       dryRun: true,
       jobsByPhase: { draining: 1, awaiting_approval: 3 },
     });
+  });
+
+  it('posts an announcement that failed again at the next sweep, records where it went, and never posts it twice', async () => {
+    const { orchestrator, store, notifier } = await rig();
+    const announce = notifier.announce.bind(notifier);
+    let slackDown = true;
+    notifier.announce = async (job) => {
+      if (slackDown && job.eventId === EVENTS.flex.id) throw new Error('Slack is down');
+      return announce(job);
+    };
+    await orchestrator.sweep();
+    await orchestrator.sweep();
+    expect(notifier.announced).not.toContain(EVENTS.flex.id);
+    expect(store.findByEvent(EVENTS.flex.id)?.announcedAt).toBeUndefined();
+
+    slackDown = false;
+    await orchestrator.sweep();
+    await orchestrator.sweep();
+    expect(notifier.announced.filter((id) => id === EVENTS.flex.id)).toHaveLength(1);
+    expect(notifier.announced).toHaveLength(4);
+    expect(store.findByEvent(EVENTS.flex.id)).toMatchObject({
+      announcedAt: pipeline.clock.now().toISOString(),
+      slack: { channel: 'C0PITSTOP', ts: expect.any(String) },
+    });
+    expect((await JobStore.read(stateFile)).jobs[store.findByEvent(EVENTS.flex.id)!.id]?.slack).toBeDefined();
+  });
+
+  it('announces at the next start a job a crash left written but unannounced, even while OCI fails', async () => {
+    await crashedAfterWriting(EVENTS.flex.id, 'gpu-1');
+    pipeline.oci.sim.fleet.deny(TENANCY);
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.start();
+    expect(orchestrator.status().lastSweep?.ok).toBe(false);
+    expect(notifier.announced).toEqual([EVENTS.flex.id]);
+
+    pipeline.oci.sim.fleet.allow(TENANCY);
+    await orchestrator.sweep();
+    expect(notifier.announced.filter((id) => id === EVENTS.flex.id)).toHaveLength(1);
+  });
+
+  it('approves by AUTO_APPROVE at the next sweep a job a crash left written but not yet approved', async () => {
+    await crashedAfterWriting(EVENTS.flex.id, 'gpu-1');
+    const { orchestrator, notifier } = await rig({ autoApprove: ['ALL'] });
+    await orchestrator.start();
+    await orchestrator.idle();
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'RESUME']);
+    expect(notifier.thread(EVENTS.flex.id)[0]).toBe('awaiting_approval → draining');
+  });
+
+  it('logs at warn, with the job, each thread line it could not post, and the job goes on', async () => {
+    const { log, lines } = capturingLogger();
+    const { orchestrator, notifier } = await rig({}, log);
+    notifier.progress = async () => {
+      throw new Error('Slack is down');
+    };
+    await orchestrator.sweep();
+    const job = await orchestrator.approve('gpu-1', 'U1', 'cli');
+    await orchestrator.idle();
+
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+    const lost = lines.filter(
+      (l) => l.level === 40 && String(l.msg).startsWith('could not post a thread line'),
+    );
+    const drainLine = lost.find((l) => String(l.msg).includes('gpu-1: draining'));
+    expect(drainLine).toMatchObject({
+      jobId: job.id,
+      eventId: EVENTS.flex.id,
+      node: 'gpu-1',
+      phase: 'draining',
+      err: { message: 'Slack is down' },
+    });
+  });
+
+  it("drains a fixed-window event only FIXED_WINDOW_DRAIN_LEAD before OCI's window, says so once, and starts by itself", async () => {
+    const { orchestrator, notifier } = await rig({ fixedWindowDrainLeadMs: 2 * 3_600_000 });
+    let drainedAt: Date | undefined;
+    notifier.onLine((line) => {
+      if (line.startsWith('gpu-4: draining')) drainedAt ??= pipeline.clock.now();
+    });
+    await orchestrator.sweep();
+    await orchestrator.approve('gpu-4', 'U1', 'cli');
+    await orchestrator.idle();
+
+    const windowStart = pipeline.oci.sim.fleet.event(EVENTS.fixed.id).timeWindowStart!;
+    const drainFrom = new Date(new Date(windowStart).getTime() - 2 * 3_600_000);
+    expect(notifier.thread(EVENTS.fixed.id).filter((l) => l.includes('waits until'))).toEqual([
+      `gpu-4: waits until ${drainFrom.toISOString()} to drain (2h before OCI's fixed window at ${new Date(windowStart).toISOString()}); it starts by itself then`,
+    ]);
+    expect(drainedAt!.getTime()).toBeGreaterThanOrEqual(drainFrom.getTime());
+    expect(slurmStates('gpu-4')[0]).toBe('DRAIN');
+    expect(await outcome(EVENTS.fixed.id)).toBeDefined();
   });
 });
 

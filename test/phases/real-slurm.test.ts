@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== null && !mustRun)('drain and triage against real
         cluster: new SlurmCluster(backend, systemClock, TEST_POLL),
         clock: systemClock,
         notifier: {
-          announce: async () => {},
+          announce: async () => ({}),
           phaseChanged: async () => {},
           progress: async (_job, message) => {
             thread.push(message);

@@ -1,12 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { DEFAULT_NODE_MAPPING } from '../../src/domain/mapping.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { OciNodeMapper } from '../../src/oci/node-mapper.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
-import type { Notifier } from '../../src/ports.js';
+import type { Announcement, Notifier } from '../../src/ports.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { type Pipeline, SETTINGS } from './pipeline.js';
 
@@ -16,8 +17,12 @@ export class RecordingNotifier implements Notifier {
   readonly lines: { eventId: string; line: string }[] = [];
   private readonly listeners: ((line: string) => void)[] = [];
 
-  async announce(job: MaintenanceJob) {
+  /** Where Slack would have posted it: one message per announcement. */
+  async announce(job: MaintenanceJob): Promise<Announcement> {
     this.announced.push(job.eventId);
+    return {
+      slack: { channel: 'C0PITSTOP', ts: `1700000000.${String(this.announced.length).padStart(6, '0')}` },
+    };
   }
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob) {
     this.say(job, `${previous.phase} → ${job.phase}`);
@@ -44,6 +49,7 @@ export const OPTIONS: OrchestratorOptions = {
   maxNodesOut: 4,
   maxPartitionOutPercent: 100,
   autoApprove: [],
+  fixedWindowDrainLeadMs: 2 * 3_600_000,
   dryRun: false,
 };
 
@@ -53,6 +59,18 @@ export interface OrchestratorRig {
   notifier: RecordingNotifier;
   /** Stops the orchestrator and closes the store (the lock is released). */
   close(): Promise<void>;
+}
+
+/** A logger whose lines (parsed) a test can read. */
+export function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('debug', sink), lines };
 }
 
 export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch-')), 'state.json');
@@ -65,6 +83,7 @@ export async function orchestratorOver(
   pipeline: Pipeline,
   files: string | { stateFile: string; auditFile: string },
   options: Partial<OrchestratorOptions> = {},
+  log: Logger = createLogger('silent'),
 ): Promise<OrchestratorRig> {
   const { stateFile, auditFile } =
     typeof files === 'string' ? { stateFile: files, auditFile: join(files, '..', 'audit.jsonl') } : files;
@@ -83,7 +102,7 @@ export async function orchestratorOver(
     }),
     settings: SETTINGS,
     options: { ...OPTIONS, ...options },
-    log: createLogger('silent'),
+    log,
   });
   return {
     orchestrator,

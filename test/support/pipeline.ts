@@ -7,7 +7,7 @@ import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
 import type { NodeUpdate, SlurmBackend } from '../../src/slurm/backend.js';
 import { SlurmCluster } from '../../src/slurm/cluster.js';
-import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
+import { compartment, event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
 import {
   type GpuStandins,
   gpuStandins,
@@ -42,6 +42,9 @@ export const SETTINGS: PhaseSettings = {
   tag: 'pitstop',
 };
 
+/** A compartment with no instances, swept with the tenancy. */
+export const LAB_COMPARTMENT = compartment('lab');
+
 /** One event per node; `gpu-N` is instance `gpuN`. */
 export const EVENTS = {
   /** Goes the happy way. */
@@ -69,6 +72,8 @@ function scenario(secondOnGpu1: boolean): ScenarioInput {
   });
   return {
     tenancy: { id: TENANCY },
+    // Empty, beside the tenancy: a test denies it to make a sweep partial.
+    compartments: [{ id: LAB_COMPARTMENT, name: 'lab' }],
     instances: NODES.map((name, i) => ({
       id: instance(`gpu${i + 1}`),
       compartmentId: TENANCY,
@@ -167,7 +172,7 @@ export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): P
     for (const listener of listeners) listener(line);
   };
   const notifier: Notifier = {
-    announce: async () => {},
+    announce: async () => ({}),
     phaseChanged: async (job, previous) => {
       say(`${previous.phase} → ${job.phase}`);
     },

@@ -117,6 +117,11 @@ export class Fleet {
     this.denied.add(compartmentId);
   }
 
+  /** The policy is back (a partial sweep heals). */
+  allow(compartmentId: string): void {
+    this.denied.delete(compartmentId);
+  }
+
   // ------------------------------------------------------------------ reads
 
   compartmentsUnder(parentId: string, subtree: boolean): Compartment[] {
