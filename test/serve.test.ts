@@ -223,7 +223,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
           compartmentId: TENANCY,
           displayName: 'gpu-1',
           shape: 'BM.GPU.H100.8',
-          privateIp: '10.0.1.1',
+          privateIp: '127.0.0.1',
         },
       ],
       events: [
