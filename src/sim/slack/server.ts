@@ -104,7 +104,7 @@ export class SlackSimulator {
   }
 
   async stop(): Promise<void> {
-    this.socketMode.close();
+    await this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

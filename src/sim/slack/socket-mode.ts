@@ -8,6 +8,7 @@ export const SOCKET_PATH = '/link/';
 /** Slack waits 3 seconds for an acknowledgement before it treats a delivery as failed. */
 export const ACK_TIMEOUT_MS = 3_000;
 const PING_INTERVAL_MS = 10_000;
+const CLOSE_GRACE_MS = 1_000;
 
 export type EnvelopeType = 'events_api' | 'interactive' | 'slash_commands';
 
@@ -104,14 +105,28 @@ export class SocketModeServer {
     for (const socket of this.open) socket.send(message);
   }
 
-  close(): void {
+  /** Closes every connection with "going away" (1001), forcing those that do not close within 1 s. */
+  async close(): Promise<void> {
     clearInterval(this.pinger);
-    for (const socket of this.open) socket.terminate();
     for (const [, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(new Error('the Slack simulator stopped'));
     }
     this.pending.clear();
+    const sockets = [...this.open];
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            const force = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+            socket.once('close', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            socket.close(1001, 'the Slack simulator stopped');
+          }),
+      ),
+    );
     this.wss.close();
   }
 
