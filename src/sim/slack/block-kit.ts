@@ -6,8 +6,8 @@
 import { type core, z } from 'zod';
 import { invalid } from './errors.js';
 
-export const MESSAGE_BLOCKS_MAX = 50;
-export const VIEW_BLOCKS_MAX = 100;
+const MESSAGE_BLOCKS_MAX = 50;
+const VIEW_BLOCKS_MAX = 100;
 
 const text = (max: number) =>
   z.object({

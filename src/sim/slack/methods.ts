@@ -11,7 +11,7 @@ import type { Surfaces } from './views.js';
 import type { SlackWorkspace } from './workspace.js';
 
 /** "Slack will truncate messages containing more than 40,000 characters"; longer is refused. */
-export const TEXT_MAX = 40_000;
+const TEXT_MAX = 40_000;
 
 export interface MethodContext {
   workspace: SlackWorkspace;

@@ -6,7 +6,7 @@ import { slackId, withIds } from './ids.js';
 import type { SlackWorkspace } from './workspace.js';
 
 /** "trigger_ids expire three seconds after they're sent to your app" (Slack's modal guide). */
-export const TRIGGER_TTL_MS = 3_000;
+const TRIGGER_TTL_MS = 3_000;
 
 export interface SimView {
   id: string;

@@ -66,6 +66,22 @@ describe('Slack simulator rate limiter', () => {
   });
 });
 
+describe('Slack simulator trigger_ids', () => {
+  it('lets a trigger_id open a modal for 3 seconds only', async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const s = await start(clock);
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Deny' }, blocks: [] };
+    const fresh = s.surfaces.issueTrigger('U0ALICE');
+    const stale = s.surfaces.issueTrigger('U0ALICE');
+    clock.advance(2_900);
+    await expect(client(s).views.open({ trigger_id: fresh, view })).resolves.toMatchObject({ ok: true });
+    clock.advance(200);
+    await expect(client(s).views.open({ trigger_id: stale, view })).rejects.toMatchObject({
+      data: { error: 'expired_trigger_id' },
+    });
+  });
+});
+
 describe('Slack simulator fault injection', () => {
   it('throttles the next calls of a method with 429 ratelimited and Retry-After', async () => {
     const s = await start();
