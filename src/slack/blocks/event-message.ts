@@ -13,6 +13,7 @@ import {
   fieldsSection,
   header,
   message,
+  packLines,
   plain,
   type SlackMessage,
   safe,
@@ -54,22 +55,23 @@ function factFields(job: MaintenanceJob, facts: EventFacts): [string, string][] 
   return fields.map(([label, value]) => [label, cut(value, LIMITS.fieldText - label.length - 3)]);
 }
 
-/** Fault id, component and summary for each fault, then OCI's description of the maintenance. */
-function faultText(job: MaintenanceJob): string {
+/** Fault id, component and summary, one line a fault; OCI may attach many. */
+function faultLines(job: MaintenanceJob): string[] {
   const { event } = job;
   const lines = event.faults.map(
     (fault) =>
-      `*Fault ${escapeMrkdwn(fault.faultId)}*` +
-      (fault.component ? ` · ${escapeMrkdwn(fault.component)}` : '') +
-      (fault.summary ? ` — ${escapeMrkdwn(fault.summary)}` : ''),
+      `*Fault ${safe(fault.faultId, 100)}*` +
+      (fault.component ? ` · ${safe(fault.component, 200)}` : '') +
+      (fault.summary ? ` — ${safe(fault.summary, 1000)}` : ''),
   );
   if (event.unreadableFaultDetails) {
-    lines.push(`*Fault details OCI sent, unreadable:* ${escapeMrkdwn(event.unreadableFaultDetails)}`);
+    lines.push(`*Fault details OCI sent, unreadable:* ${safe(event.unreadableFaultDetails, 1000)}`);
   }
-  if (lines.length === 0) lines.push('*No fault details* from OCI');
-  if (event.description) lines.push(`*Description:* ${escapeMrkdwn(event.description)}`);
-  return lines.join('\n');
+  return lines.length > 0 ? lines : ['*No fault details* from OCI'];
 }
+
+/** Sections for the faults: enough for a few long ones, the rest counted. */
+const FAULT_BLOCKS = 3;
 
 function approveConfirm(job: MaintenanceJob, facts: EventFacts): types.ConfirmationDialog {
   const running = facts.slurmJobs ? `${facts.slurmJobs.length} Slurm jobs are running there; ` : '';
@@ -156,7 +158,10 @@ export function eventMessage(job: MaintenanceJob, facts: EventFacts = {}): Slack
     header(`Maintenance: ${nodeName(job)} — ${faultLabel(job.event)}`),
     fieldsSection(factFields(job, facts)),
     section(`*Slurm jobs now:* ${slurmJobs}`),
-    section(faultText(job)),
+    section(
+      `*Description:* ${job.event.description ? escapeMrkdwn(job.event.description) : '_none from OCI_'}`,
+    ),
+    ...packLines(faultLines(job), FAULT_BLOCKS, (left) => `… and ${left} more faults`),
     context([
       `event ${escapeMrkdwn(job.eventId)}`,
       `instance ${escapeMrkdwn(job.event.instanceId)}`,

@@ -43,13 +43,13 @@ export function blockKitViolations(payload: Json, surface: 'message' | 'view'): 
         check(block.text !== undefined || fields.length > 0, `${at}: neither text nor fields`);
         if (block.text !== undefined) text(block.text, 3000, at);
         check(fields.length <= 10, `${at}: ${fields.length} fields`);
-        fields.forEach((field, f) => text(field, 2000, `${at} field ${f}`));
+        for (const [f, field] of fields.entries()) text(field, 2000, `${at} field ${f}`);
         break;
       }
       case 'context': {
         const elements = block.elements as Json[];
         check(elements.length >= 1 && elements.length <= 10, `${at}: ${elements.length} elements`);
-        elements.forEach((element, e) => text(element, 3000, `${at} element ${e}`));
+        for (const [e, element] of elements.entries()) text(element, 3000, `${at} element ${e}`);
         break;
       }
       case 'actions': {

@@ -15,11 +15,14 @@ export const failVerdict = decideVerdict([
   { check: 'dcgmi-diag', status: 'error', detail: 'dcgmi not found', action: 'none' },
 ]);
 
-export const awaiting = (overrides: Record<string, unknown> = {}, node: string | undefined = 'gpu-1') =>
-  newJob(sampleEvent(overrides), at, node);
+export const awaiting = (overrides: Record<string, unknown> = {}) =>
+  newJob(sampleEvent(overrides), at, 'gpu-1');
+
+/** A job whose instance matched no Slurm node. */
+export const unmapped = () => newJob(sampleEvent(), at);
 
 /** The job after each action in turn, all at `at`. */
-export function after(job: MaintenanceJob, ...actions: JobAction[]): MaintenanceJob {
+export function applied(job: MaintenanceJob, ...actions: JobAction[]): MaintenanceJob {
   return actions.reduce((current, action) => transition(current, action, at), job);
 }
 
