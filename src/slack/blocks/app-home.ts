@@ -1,9 +1,7 @@
 import type { types } from '@slack/bolt';
-import { faultLabel } from '../../domain/event.js';
 import { type MaintenanceJob, Phase } from '../../domain/job.js';
 import { isPitstopReason, type NodeStatus } from '../../domain/node.js';
-import { utc, who } from './format.js';
-import { progressLine } from './progress.js';
+import { jobLine, utc, who } from './format.js';
 import { context, header, packLines, safe, section } from './text.js';
 
 /** What the Home tab shows, read by the caller at one moment (the builder does no I/O). */
@@ -27,10 +25,6 @@ const BLOCKS_FOR_RECENT = 15;
 const RECENT_SHOWN = 20;
 
 const more = (what: string) => (left: number) => `… and ${left} more ${what}`;
-
-const jobLine = (job: MaintenanceJob) =>
-  `• *${safe(job.node ?? 'unmapped', 200)}* ${safe(faultLabel(job.event), 100)} — ${progressLine(job) ?? 'awaiting approval'}` +
-  (job.reason ? ` — ${safe(job.reason, 300)}` : '');
 
 function holder(node: NodeStatus): string {
   if (isPitstopReason(node.reason)) return 'Pitstop';

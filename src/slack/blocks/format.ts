@@ -1,6 +1,8 @@
+import { faultLabel } from '../../domain/event.js';
 import type { MaintenanceJob } from '../../domain/job.js';
 import type { SlurmJob } from '../../domain/node.js';
-import { escapeMrkdwn } from './text.js';
+import { progressLine } from './progress.js';
+import { escapeMrkdwn, safe } from './text.js';
 
 type Approval = NonNullable<MaintenanceJob['approval']>;
 
@@ -61,3 +63,8 @@ export function decisionLine(job: MaintenanceJob): string | undefined {
   const reason = typedDenyReason(job);
   return `🚫 Denied by ${who(job.approval)} at ${when}${reason ? `: ${escapeMrkdwn(reason)}` : ''}`;
 }
+
+/** `• *gpu-1* HPCRDMA-0002-02 — ■■□□□□□ 2/7 scheduling — why`: one job in a list. */
+export const jobLine = (job: MaintenanceJob) =>
+  `• *${safe(job.node ?? 'unmapped', 200)}* ${safe(faultLabel(job.event), 100)} — ${progressLine(job) ?? job.phase.replace('_', ' ')}` +
+  (job.reason ? ` — ${safe(job.reason, 300)}` : '');

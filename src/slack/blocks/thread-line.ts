@@ -85,3 +85,7 @@ export function threadLine(job: MaintenanceJob, previous: MaintenanceJob): strin
 
 /** A progress line of a phase (drain, schedule, waits), as text from Slurm and OCI: escaped, cut. */
 export const progressReply = (text: string) => safe(text, MAX_REPLY);
+
+/** A verdict on its own (ad-hoc `/pitstop health`), as the thread shows one. */
+export const verdictReply = (node: string, verdict: Verdict) =>
+  cut(verdictText(escapeMrkdwn(node), verdict), MAX_REPLY);
