@@ -27,8 +27,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   health,
 ];
 
+// Usage lines hold `<node>`: Slack would read that as a link unless escaped, even between backticks.
 const usageAnswer = (usage: string, why: string) =>
-  ephemeral(`${escapeMrkdwn(why)}.\nUsage: \`/pitstop ${usage}\``);
+  ephemeral(`${escapeMrkdwn(why)}.\nUsage: \`/pitstop ${escapeMrkdwn(usage)}\``);
 
 /**
  * Runs the text of a `/pitstop` command. Bad arguments get the usage line back; an error from the
