@@ -76,6 +76,9 @@ export const context = (texts: readonly string[]): types.ContextBlock => ({
   elements: texts.slice(0, LIMITS.contextElements).map((text) => mrkdwn(text)),
 });
 
+/** Kept free in the last section for the "… and N more" line. */
+const MORE_ROOM = 200;
+
 /**
  * Lines (already safe mrkdwn) packed into as few sections as fit, at most `maxBlocks` of them; what
  * does not fit is counted in a last line (`more(n)`), so a long list never breaks the block limit.
@@ -89,10 +92,9 @@ export function packLines(
   let current = '';
   let index = 0;
   for (; index < lines.length; index++) {
-    const line = cut(lines[index]!, LIMITS.sectionText);
+    const line = cut(lines[index]!, LIMITS.sectionText - MORE_ROOM);
     const joined = current === '' ? line : `${current}\n${line}`;
-    // The last section keeps room for the "more" line.
-    const room = texts.length === maxBlocks - 1 ? LIMITS.sectionText - 200 : LIMITS.sectionText;
+    const room = texts.length === maxBlocks - 1 ? LIMITS.sectionText - MORE_ROOM : LIMITS.sectionText;
     if (joined.length <= room) {
       current = joined;
       continue;
@@ -113,7 +115,8 @@ export interface SlackMessage {
   blocks: types.KnownBlock[];
 }
 
+/** The blocks are within the limit by construction (tested); slicing here would drop the buttons last. */
 export const message = (text: string, blocks: types.KnownBlock[]): SlackMessage => ({
   text: cut(text, LIMITS.messageText),
-  blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  blocks,
 });

@@ -52,6 +52,13 @@ describe('packLines', () => {
     expect(texts.join('\n').split('\n')).toEqual(lines);
   });
 
+  it('keeps the count of lines left out even when every line is near the section limit', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `${i} ${'w'.repeat(2995)}`);
+    const sections = packLines(lines, 2, (n) => `… and ${n} more`);
+    expect(sections.map((s) => s.text!.text.length).every((length) => length <= 3000)).toBe(true);
+    expect(sections[1]!.text!.text).toMatch(/… and 8 more$/);
+  });
+
   it('stops at the block budget and counts the lines left out', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'x'.repeat(80)}`);
     const sections = packLines(lines, 3, (n) => `… and ${n} more`);
