@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { JobAction, type MaintenanceJob, Outcome, Phase } from '../src/domain/job.js';
+import type { JobAction, MaintenanceJob } from '../src/domain/job.js';
+import { Outcome, Phase } from '../src/domain/job.js';
 import type { Verdict } from '../src/domain/verdict.js';
 
 /** A decision a command makes; `via` is always 'slack' here. */
@@ -16,7 +17,10 @@ export const AuditRecord = z.looseObject({
   node: z.string().optional(),
   from: Phase.optional(),
   to: Phase.optional(),
-  action: JobAction.optional(),
+  /** A JobAction; read loosely so an action type added later still shows. */
+  action: z
+    .looseObject({ type: z.string(), by: z.string().optional(), reason: z.string().optional() })
+    .optional(),
   /** `finished` records carry the whole job. */
   job: z
     .looseObject({ eventId: z.string(), node: z.string().optional(), outcome: Outcome.optional() })

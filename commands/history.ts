@@ -15,8 +15,8 @@ const SHOWN = 40;
 function what(record: AuditRecord): string {
   const { action } = record;
   if (record.type === 'transition' && record.from && record.to) {
-    const who = action && 'by' in action ? ` by ${escapeMrkdwn(action.by)}` : '';
-    const why = action && 'reason' in action && action.reason ? `: ${escapeMrkdwn(action.reason)}` : '';
+    const who = action?.by ? ` by ${escapeMrkdwn(action.by)}` : '';
+    const why = action?.reason ? `: ${escapeMrkdwn(action.reason)}` : '';
     return `${record.from} → ${record.to} (${action?.type ?? '?'}${who}${why})`;
   }
   if (record.type === 'finished') return `finished: ${record.job?.outcome ?? 'unknown outcome'}`;

@@ -182,7 +182,7 @@ describe('discover, pause and unpause', () => {
 });
 
 describe('history and health', () => {
-  it('shows audit records as read from the log, oldest first, escaped', async () => {
+  it('shows audit records as read from the log, oldest first, escaped, record types it does not know included', async () => {
     const history = [
       { type: 'created', jobId: 'job-1', eventId: EVENT, node: 'gpu-1', at: '2026-12-01T10:00:00Z' },
       {
@@ -196,6 +196,7 @@ describe('history and health', () => {
         action: { type: 'deny', by: 'U0DENIER', via: 'slack', reason: '<b>busy</b>' },
       },
       { type: 'finished', at: '2026-12-01T11:00:00Z', job: { eventId: EVENT, outcome: 'denied' } },
+      { type: 'refused', at: '2026-12-01T11:05:00Z', eventId: EVENT, by: 'U0STRANGER' },
     ].map((record) => AuditRecord.parse(record));
     const answer = await runCommand('history gpu-1', fakeContext({ history }).ctx);
     expect(answer.response_type).toBe('ephemeral');
@@ -204,6 +205,7 @@ describe('history and health', () => {
       `2026-12-01 10:00 UTC · created · \`${EVENT}\``,
       `2026-12-01 11:00 UTC · awaiting_approval → done (deny by U0DENIER: &lt;b&gt;busy&lt;/b&gt;) · \`${EVENT}\``,
       `2026-12-01 11:00 UTC · finished: denied · \`${EVENT}\``,
+      `2026-12-01 11:05 UTC · refused · \`${EVENT}\``,
     ]);
   });
 

@@ -74,11 +74,17 @@ function faultLines(job: MaintenanceJob): string[] {
 const FAULT_BLOCKS = 3;
 
 function approveConfirm(job: MaintenanceJob, facts: EventFacts): types.ConfirmationDialog {
-  const running = facts.slurmJobs ? `${facts.slurmJobs.length} Slurm jobs are running there; ` : '';
+  const count = facts.slurmJobs?.length;
+  const running =
+    count === undefined
+      ? 'running Slurm jobs finish first'
+      : count === 0
+        ? 'no Slurm jobs run there now'
+        : `its ${count === 1 ? 'Slurm job finishes' : `${count} Slurm jobs finish`} first`;
   return {
     title: plain('Approve this maintenance?', LIMITS.confirmTitle),
     text: plain(
-      `Pitstop drains ${nodeName(job)} (${running}they finish first), asks OCI to start the maintenance, ` +
+      `Pitstop drains ${nodeName(job)} (${running}), asks OCI to start the maintenance, ` +
         'checks the GPUs and returns the node only if every check passes.',
       LIMITS.confirmText,
     ),

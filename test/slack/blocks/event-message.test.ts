@@ -59,6 +59,10 @@ describe('the event message, awaiting a decision', () => {
     const [approve, deny] = buttons(msg);
     expect(approve).toMatchObject({ action_id: ACTION_IDS.approve, style: 'primary', value: job.id });
     expect(approve).toHaveProperty('confirm.confirm.text', 'Approve');
+    expect(approve).toHaveProperty(
+      'confirm.text.text',
+      expect.stringContaining('drains gpu-1 (its 3 Slurm jobs finish first)'),
+    );
     expect(approve).toHaveProperty('text.text', 'Approve');
     expect(deny).toMatchObject({ action_id: ACTION_IDS.deny, style: 'danger', value: job.id });
     expect(deny).toHaveProperty('text.text', 'Deny');
