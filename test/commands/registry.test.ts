@@ -21,6 +21,8 @@ describe('the /pitstop subcommands', () => {
     const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
     const hint = /^\s+usage_hint: "(.*)"$/m.exec(manifest)?.[1];
     expect(hint).toBe(SUBCOMMANDS.map((sub) => sub.usage).join(' | '));
+    // Slack's manifest schema (slackapi/manifest-schema) allows a usage hint of 1 to 1000 characters.
+    expect(hint!.length).toBeLessThanOrEqual(1000);
     for (const file of files) expect(hint).toMatch(new RegExp(`(^|\\| )${file}\\b`));
   });
 
