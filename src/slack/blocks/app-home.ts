@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type MaintenanceJob, Phase } from '../../domain/job.js';
-import { isPitstopReason, type NodeStatus } from '../../domain/node.js';
+import { drainOwner, type NodeStatus } from '../../domain/node.js';
 import { jobLine, utc, who } from './format.js';
 import { context, header, packLines, safe, section } from './text.js';
 
@@ -27,7 +27,10 @@ const RECENT_SHOWN = 20;
 const more = (what: string) => (left: number) => `… and ${left} more ${what}`;
 
 function holder(node: NodeStatus): string {
-  if (isPitstopReason(node.reason)) return 'Pitstop';
+  const owner = drainOwner(node.reason);
+  if (owner === 'hand')
+    return `an operator (pitstop node drain${node.reasonUser ? ` by ${safe(node.reasonUser, 100)}` : ''})`;
+  if (owner) return `Pitstop (${owner})`;
   return node.reasonUser ? safe(node.reasonUser, 100) : 'unknown';
 }
 

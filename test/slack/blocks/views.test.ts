@@ -98,7 +98,11 @@ describe('appHomeView', () => {
     const view = appHomeView({
       at,
       jobs: [awaiting(), working],
-      nodesOut: [nodeOut(1, 'pitstop: HPCRDMA-0002-02 ocid1...'), nodeOut(2, 'bad DIMM', 'root')],
+      nodesOut: [
+        nodeOut(1, 'pitstop job-0123456789abcdef: HPCRDMA-0002-02 ocid1...'),
+        nodeOut(2, 'bad DIMM', 'root'),
+        nodeOut(3, 'pitstop: bad GPU', 'alice'),
+      ],
       recent: [{ ...working, phase: 'done', outcome: 'returned', reason: 'gpu-1 passed its checks' }],
       paused: { by: 'U0OPS', reason: 'cluster upgrade', at },
     });
@@ -106,7 +110,8 @@ describe('appHomeView', () => {
     expect(text).toContain('*awaiting approval* (1)');
     expect(text).toContain('*maintenance* (1)');
     expect(text).toContain('■■■□□□□ 3/7 maintenance');
-    expect(text).toContain('*gpu-1* IDLE+DRAIN, held by Pitstop');
+    expect(text).toContain('*gpu-1* IDLE+DRAIN, held by Pitstop (job-0123456789abcdef)');
+    expect(text).toContain('*gpu-3* IDLE+DRAIN, held by an operator (pitstop node drain by alice)');
     expect(text).toContain('*gpu-2* IDLE+DRAIN, held by root: bad DIMM');
     expect(text).toContain('returned at 2026-12-01 14:02 UTC — gpu-1 passed its checks');
     expect(text).toContain('*Paused* by <@U0OPS> at 2026-12-01 14:02 UTC: cluster upgrade');
