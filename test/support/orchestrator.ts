@@ -49,7 +49,10 @@ export const OPTIONS: OrchestratorOptions = {
   maxNodesOut: 4,
   maxPartitionOutPercent: 100,
   autoApprove: [],
-  fixedWindowDrainLeadMs: 2 * 3_600_000,
+  // Long enough that a fixed-window job drains at once. A wait for its window would be one long
+  // sleep on the auto-advancing clock, jumping every concurrent job's time (and deadlines) by a
+  // day while a real health-check process runs. Its own test sets the lead it checks.
+  fixedWindowDrainLeadMs: 30 * 86_400_000,
   dryRun: false,
 };
 
