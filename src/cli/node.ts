@@ -5,6 +5,7 @@ import {
   drainOwner,
   handReason,
   type NodeStatus,
+  ownerLabel,
   PITSTOP_REASON_PREFIX,
   type SlurmJob,
 } from '../domain/node.js';
@@ -23,14 +24,7 @@ function describeStatus(status: NodeStatus, slurmJobs: SlurmJob[]): string {
   ];
   if (status.reason) {
     const by = [status.reasonUser, status.reasonTime].filter(Boolean).join(', ');
-    const owner = drainOwner(status.reason);
-    const whose =
-      owner === undefined
-        ? 'not Pitstop'
-        : owner === 'hand'
-          ? 'hand hold (pitstop node drain)'
-          : `job ${owner}`;
-    lines.push(`  reason: ${status.reason}${by ? ` (${by})` : ''} [${whose}]`);
+    lines.push(`  reason: ${status.reason}${by ? ` (${by})` : ''} [${ownerLabel(status.reason)}]`);
   }
   lines.push(
     `  GPUs: ${status.gpus}${status.gpuType ? ` x ${status.gpuType}` : ''}   partitions: ${status.partitions.join(',') || '-'}   address: ${status.address ?? '-'}`,

@@ -86,6 +86,13 @@ export const handReason = (text: string) =>
 export const isOutOfService = (status: NodeStatus) =>
   status.drain !== 'none' || status.state === 'DOWN' || status.flags.includes('FAIL');
 
+/** Whose drain a reason is, as a short tag: the job id, an operator's hand hold, or not Pitstop's. */
+export function ownerLabel(reason: string | undefined): string {
+  const owner = drainOwner(reason);
+  if (owner === undefined) return 'not Pitstop';
+  return owner === 'hand' ? 'hand hold (pitstop node drain)' : owner;
+}
+
 /** Who holds a node out, in words: a job, an operator's hand hold, or someone outside Pitstop. */
 export function holderOf(status: NodeStatus): string {
   const owner = drainOwner(status.reason);

@@ -1,20 +1,13 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { newJob, transition } from '../../src/domain/job.js';
-import { createLogger } from '../../src/log.js';
 import { LogNotifier } from '../../src/notify/log-notifier.js';
 import { sampleEvent } from '../support/events.js';
+import { capturingLogger } from '../support/orchestrator.js';
 
 describe('log notifier (headless mode)', () => {
   it('writes one structured line per announcement, phase change and progress line', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
-    const notifier = new LogNotifier(createLogger('info', sink));
+    const { log, lines } = capturingLogger();
+    const notifier = new LogNotifier(log);
     const job = newJob(sampleEvent(), new Date('2026-11-25T18:00:00Z'), 'gpu-7');
     const approved = transition(
       job,
@@ -40,16 +33,10 @@ describe('log notifier (headless mode)', () => {
   });
 
   it('announces a job posted late (after a crash) as already decided, not as a question', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const { log, lines } = capturingLogger();
     const job = newJob(sampleEvent(), new Date('2026-11-25T18:00:00Z'), 'gpu-7');
     const approved = transition(job, { type: 'approve', by: 'AUTO_APPROVE', via: 'policy' }, new Date());
-    await new LogNotifier(createLogger('info', sink)).announce(approved);
+    await new LogNotifier(log).announce(approved);
     expect(String(lines[0]?.msg)).toMatch(/on gpu-7: already draining \(approved by AUTO_APPROVE\)$/);
   });
 });

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type MaintenanceJob, Phase } from '../../domain/job.js';
-import { drainOwner, type NodeStatus } from '../../domain/node.js';
+import { drainOwner, type NodeStatus, ownerLabel } from '../../domain/node.js';
 import { jobLine, utc, who } from './format.js';
 import { context, header, packLines, safe, section } from './text.js';
 
@@ -28,10 +28,9 @@ const more = (what: string) => (left: number) => `… and ${left} more ${what}`;
 
 function holder(node: NodeStatus): string {
   const owner = drainOwner(node.reason);
-  if (owner === 'hand')
-    return `an operator (pitstop node drain${node.reasonUser ? ` by ${safe(node.reasonUser, 100)}` : ''})`;
-  if (owner) return `Pitstop (${owner})`;
-  return node.reasonUser ? safe(node.reasonUser, 100) : 'unknown';
+  const user = node.reasonUser ? safe(node.reasonUser, 100) : 'unknown';
+  if (owner === undefined) return user;
+  return owner === 'hand' ? `${user}, a ${ownerLabel(node.reason)}` : `Pitstop (${owner})`;
 }
 
 const nodeLine = (node: NodeStatus) =>

@@ -111,7 +111,9 @@ describe('appHomeView', () => {
     expect(text).toContain('*maintenance* (1)');
     expect(text).toContain('■■■□□□□ 3/7 maintenance');
     expect(text).toContain('*gpu-1* IDLE+DRAIN, held by Pitstop (job-0123456789abcdef)');
-    expect(text).toContain('*gpu-3* IDLE+DRAIN, held by an operator (pitstop node drain by alice)');
+    expect(text).toContain(
+      '*gpu-3* IDLE+DRAIN, held by alice, a hand hold (pitstop node drain): pitstop: bad GPU',
+    );
     expect(text).toContain('*gpu-2* IDLE+DRAIN, held by root: bad DIMM');
     expect(text).toContain('returned at 2026-12-01 14:02 UTC — gpu-1 passed its checks');
     expect(text).toContain('*Paused* by <@U0OPS> at 2026-12-01 14:02 UTC: cluster upgrade');
