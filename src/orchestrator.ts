@@ -1,11 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
-import { drainOwner } from './domain/node.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
+import { tellIfHeldFor } from './orchestrator/held-node.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
 import { formatDuration } from './poll.js';
@@ -163,33 +163,8 @@ export class Orchestrator {
   /** Ends the job `ref` names; its node is left alone. */
   async deny(ref: string, by: string, via: ApprovalSource, reason: string): Promise<MaintenanceJob> {
     const after = await this.decided(ref, { decision: 'deny', by, via, reason });
-    await this.sayIfHeldFor(after);
+    await tellIfHeldFor(after, { ...this.ports, log: this.deps.log });
     return after;
-  }
-
-  /**
-   * A job before this one on the node handed its drain to it (the node passed, and waited for
-   * this job): denied, nothing resumes the node. It stays out (fail closed) and the thread says
-   * how to give it back by hand.
-   */
-  private async sayIfHeldFor(job: MaintenanceJob): Promise<void> {
-    const { cluster, notifier } = this.ports;
-    if (!job.node) return;
-    const node = job.node;
-    try {
-      if (drainOwner((await cluster.status(node)).reason) !== job.id) return;
-    } catch (error) {
-      this.deps.log.warn(
-        { jobId: job.id, eventId: job.eventId, node, err: error },
-        `could not read ${node} after the deny: if its reason names job ${job.id}, resume it by hand`,
-      );
-      return;
-    }
-    await notifier.progress(
-      job,
-      `${node} stays drained: the job before this one on ${node} handed its drain to job ${job.id}, ` +
-        `which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume ${node} --force`,
-    );
   }
 
   private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {

@@ -6,15 +6,18 @@ import type {
   Announcement,
   Clock,
   Cloud,
+  Cluster,
   DiscoverySkip,
   NodeMapper,
   NodeMapping,
   Notifier,
   Store,
 } from '../ports.js';
+import { tellIfHeldFor } from './held-node.js';
 
 export interface SweepPorts {
   cloud: Cloud;
+  cluster: Pick<Cluster, 'status'>;
   store: Store;
   mapper: NodeMapper;
   notifier: Notifier;
@@ -200,6 +203,7 @@ async function cancelVanished(ports: SweepPorts, events: Map<string, Maintenance
     const done = await ports.store.apply(job.id, { type: 'cancel', reason });
     canceled.push(job.eventId);
     await ports.notifier.phaseChanged(done, job);
+    await tellIfHeldFor(done, ports);
   }
   return canceled;
 }

@@ -412,7 +412,24 @@ describe('orchestrator: two events on one node', () => {
 
     expect(notifier.thread(second.eventId).at(-1)).toBe(
       `gpu-1 stays drained: the job before this one on gpu-1 handed its drain to job ${second.id}, ` +
-        'which is denied, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume gpu-1 --force',
+        'which ended (denied) without working it, so nothing resumes it. Check the node, then resume it by hand: pitstop node resume gpu-1 --force',
+    );
+    expect((await pipeline.cluster.status('gpu-1')).drain).toBe('drained');
+    expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'DRAIN']);
+  });
+
+  it('keeps the node out when OCI cancels the event of the job it was handed to, and says how to resume it by hand', async () => {
+    const { orchestrator, notifier } = await rig();
+    await orchestrator.sweep();
+    await orchestrator.approve(first.eventId, 'U1', 'cli');
+    await orchestrator.idle();
+
+    pipeline.oci.sim.fleet.event(second.eventId).lifecycleState = 'CANCELED';
+    expect((await orchestrator.sweep()).canceled).toContain(second.eventId);
+
+    expect(await outcome(second.eventId)).toBe('canceled');
+    expect(notifier.thread(second.eventId).at(-1)).toMatch(
+      /^gpu-1 stays drained: .* handed its drain to job \S+, which ended \(canceled\) without working it, .*pitstop node resume gpu-1 --force$/,
     );
     expect((await pipeline.cluster.status('gpu-1')).drain).toBe('drained');
     expect(slurmStates('gpu-1')).toEqual(['DRAIN', 'DRAIN']);
