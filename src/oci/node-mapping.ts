@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { execa } from 'execa';
 import { z } from 'zod';
 import {
@@ -61,7 +63,7 @@ export async function mapInstancesToNodes(
 ): Promise<NodeMapping> {
   const mapping: NodeMapping = { nodes: new Map(), unmapped: new Map(), problems: [], unavailable: [] };
   mapping.slurmNodes = await listSlurmNodes(options, mapping);
-  const slurm = mapping.slurmNodes && new Map(mapping.slurmNodes.map((n) => [n.name, n.address]));
+  const slurm = mapping.slurmNodes && (await nodeAddresses(mapping.slurmNodes, options.concurrency));
   const mgmt = options.steps.includes('oci-hpc') ? await readMgmtNodes(options, mapping) : undefined;
   const nameSteps = options.steps.filter((s) => s !== 'oci-hpc');
   if (!slurm && nameSteps.length > 0) {
@@ -102,6 +104,29 @@ async function instanceFacts(context: OciContext, id: string): Promise<InstanceF
   const instance = await getInstance(context, id);
   return { displayName: instance.displayName, privateIp: await primaryPrivateIp(context, instance) };
 }
+
+/**
+ * Node name → the IP Slurm reaches it at. Without a NodeAddr in slurm.conf (usual on oci-hpc
+ * clusters) Slurm shows the node's name there and slurmctld resolves it; so does this, or the
+ * name and address steps would never see an IP to compare. A name that does not resolve stays
+ * as it is, and matches no instance.
+ */
+async function nodeAddresses(
+  nodes: readonly NodeStatus[],
+  concurrency: number,
+): Promise<Map<string, string | undefined>> {
+  const addresses = new Map<string, string | undefined>();
+  await mapConcurrently([...nodes], concurrency, async ({ name, address }) => {
+    addresses.set(name, address && isIP(address) === 0 ? await resolved(address) : address);
+  });
+  return addresses;
+}
+
+const resolved = (host: string) =>
+  lookup(host, { family: 4 }).then(
+    (found) => found.address,
+    () => host,
+  );
 
 async function listSlurmNodes(
   options: NodeMappingOptions,

@@ -107,6 +107,31 @@ describe('instance → Slurm node mapping', () => {
     );
   });
 
+  it('resolves a NodeAddr that is a host name (no NodeAddr in slurm.conf) as slurmctld does, and compares its IP', async () => {
+    harness = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [instanceIn('gpu-local', TENANCY, '127.0.0.1'), instanceIn('gpu-lost', TENANCY, '10.0.0.9')],
+    });
+    const cluster = {
+      listNodes: async () => [node('gpu-local', 'localhost'), node('gpu-lost', 'no-such-host.invalid')],
+    };
+    const mapping = await mapInstancesToNodes(
+      harness.cloud.context,
+      ['gpu-local', 'gpu-lost'].map(instance),
+      {
+        steps: DEFAULT_NODE_MAPPING,
+        mgmtCommand: '/nonexistent/mgmt',
+        cluster,
+        concurrency: 2,
+        timeoutMs: 5_000,
+      },
+    );
+    expect(mapping.nodes.get(instance('gpu-local'))).toEqual({ node: 'gpu-local', via: 'name+addr' });
+    expect(mapping.unmapped.get(instance('gpu-lost'))).toMatch(
+      /display name gpu-lost is a Slurm node, but private IP 10\.0\.0\.9 is not its NodeAddr \(no-such-host\.invalid\)/,
+    );
+  });
+
   it('does not map an instance elsewhere whose IP is our NodeAddr but whose display name is not', async () => {
     harness = await startHarness({
       ...scenario,
