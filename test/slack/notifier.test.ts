@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/sim/clock.js';
 import type { SlackSimulator } from '../../src/sim/slack/server.js';
 import { jobIdsOfDigest } from '../../src/slack/digest.js';
 import type { Outbox } from '../../src/slack/outbox/outbox.js';
+import { HEALTHY_SHAPE } from '../support/gpu-standins.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
 import { EVENTS, type Pipeline, START, startPipeline } from '../support/pipeline.js';
 import {
@@ -89,6 +90,9 @@ describe('SlackNotifier through the outbox, with the orchestrator on the OCI and
     expect(shown).toContain('Approved by alice (via cli)');
     expect(shown).toContain('Back in service');
     expect(shown).toContain('■■■■■■■ 7/7 done');
+    // The facts read at announcement stay in every update: the shape from OCI, the GPUs from Slurm.
+    expect(shown).toContain(HEALTHY_SHAPE);
+    expect(shown).toMatch(/\*GPUs\*\\n\d+/);
     const denied = JSON.stringify(messageOf(EVENTS.broken.id)!.blocks);
     expect(denied).toContain('Denied by <@U0BOB>');
     expect(denied).toContain('training run until Friday');
