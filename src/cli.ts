@@ -8,6 +8,8 @@ import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
 import { ConfigError } from './config.js';
 import { CloudError } from './oci/errors.js';
+import { SlackStartError } from './slack/from-config.js';
+import { OutboxFileError } from './slack/outbox/journal.js';
 import { SlurmError } from './slurm/errors.js';
 import { StoreFileError } from './store/job-store.js';
 import { StateLockedError } from './store/state-lock.js';
@@ -26,7 +28,16 @@ export function buildProgram(): Command {
 }
 
 /** Errors whose message tells the operator what to do: printed without a stack, exit 1. */
-const OPERATOR_ERRORS = [CliError, ConfigError, StoreFileError, StateLockedError, CloudError, SlurmError];
+const OPERATOR_ERRORS = [
+  CliError,
+  ConfigError,
+  StoreFileError,
+  StateLockedError,
+  CloudError,
+  SlurmError,
+  SlackStartError,
+  OutboxFileError,
+];
 
 export async function main(argv: string[]): Promise<void> {
   try {

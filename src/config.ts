@@ -108,6 +108,8 @@ export const EnvSchema = z.object({
   SLACK_APPROVERS: list(
     z.string().regex(/^[USW][A-Z0-9]+$/, 'expected Slack user (U…) or user group (S…) ids'),
   ).default([]),
+  /** A sweep announcing more new events than this also posts one digest with Approve all. */
+  SLACK_DIGEST_THRESHOLD: int(0, 10_000).default(5),
   PORT: int(1, 65535).default(3000),
 
   // Discovery and the pipeline
@@ -216,6 +218,7 @@ function shape(env: Env) {
       mode: env.SLACK_MODE,
       channel: env.SLACK_CHANNEL,
       approvers: env.SLACK_APPROVERS,
+      digestThreshold: env.SLACK_DIGEST_THRESHOLD,
       port: env.PORT,
     },
     pipeline: {

@@ -224,6 +224,11 @@ export interface Notifier {
    * records it, and an announcement that rejected is posted again at the next sweep.
    */
   announce(job: MaintenanceJob): Promise<Announcement>;
+  /**
+   * Optional: the jobs one sweep created, after each was announced on its own (Slack adds a
+   * digest with Approve all when there are more than SLACK_DIGEST_THRESHOLD).
+   */
+  announceBatch?(jobs: MaintenanceJob[]): Promise<void>;
   /** The job moved to another phase: update the message, say it in the thread. */
   phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void>;
   /** A line of progress into the event's thread. */

@@ -10,6 +10,7 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
+import { slackNotifierFromConfig } from '../slack/from-config.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { JobStore } from '../store/job-store.js';
 import { notBuilt } from './errors.js';
@@ -36,12 +37,6 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   checkSocketPath(config.store.controlSocket);
   const log = createLogger(config.logLevel);
-  if (config.slack.botToken) {
-    log.warn(
-      { component: 'serve' },
-      'SLACK_BOT_TOKEN is set but the Slack app is not built yet: running headless (events and phases go to this log; decide with pitstop approve|deny or AUTO_APPROVE)',
-    );
-  }
   if (config.dryRun) {
     log.warn(
       { component: 'serve', stateFile: config.store.stateFile, auditFile: config.store.auditFile },
@@ -58,8 +53,15 @@ async function serve(): Promise<void> {
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
   const { stateFile, auditFile } = config.store;
   const store = await JobStore.open({ stateFile, auditFile, clock });
+  // With SLACK_BOT_TOKEN, the Slack outbox and notifier; a token Slack refuses stops start-up here.
+  const slack = await slackNotifierFromConfig(config, { cloud, cluster, clock }, store, log).catch(
+    async (error) => {
+      await store.close();
+      throw error;
+    },
+  );
   const orchestrator = new Orchestrator({
-    ports: { cloud, cluster, health, notifier: new LogNotifier(log), clock },
+    ports: { cloud, cluster, health, notifier: slack?.notifier ?? new LogNotifier(log), clock },
     store,
     mapper: new OciNodeMapper(cloud.context, {
       steps: config.slurm.nodeMapping,
@@ -93,6 +95,7 @@ async function serve(): Promise<void> {
         server.closeAllConnections();
       }
       await orchestrator.stop();
+      await slack?.stop();
       await store.close();
       log.info({ component: 'serve' }, 'stopped');
     })();

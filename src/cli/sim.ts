@@ -6,6 +6,8 @@ import { generateScenario, parseFleetSize } from '../sim/oci/generate.js';
 import { shellHooks } from '../sim/oci/hooks.js';
 import { REALISTIC_LIFECYCLE, readScenario, type Scenario } from '../sim/oci/scenario.js';
 import { OciSimulator } from '../sim/oci/server.js';
+import { SlackSimulator } from '../sim/slack/server.js';
+import { SlackWorkspace } from '../sim/slack/workspace.js';
 import { CliError } from './errors.js';
 
 interface SimOciOptions {
@@ -77,6 +79,56 @@ async function simOci(options: SimOciOptions): Promise<void> {
   await sim.stop();
 }
 
+interface SimSlackOptions {
+  port: string;
+  channel: string[];
+  user: string[];
+  usergroup: string[];
+  seed: string;
+}
+
+/** `ID:NAME` pairs, and groups as `ID:HANDLE:USER+USER`, into the workspace (checked by its schema). */
+function workspaceFrom(options: SimSlackOptions): SlackWorkspace {
+  const pair = (flag: string, value: string) => {
+    const [id, name, ...rest] = value.split(':');
+    if (!id || !name || (flag !== '--usergroup' && rest.length > 0)) {
+      throw new CliError(
+        `${flag} "${value}": expected ID:NAME${flag === '--usergroup' ? ':USER+USER' : ''}`,
+        2,
+      );
+    }
+    return { id, name, rest };
+  };
+  const input = {
+    ...(options.channel.length > 0
+      ? { channels: options.channel.map((c) => pair('--channel', c)).map(({ id, name }) => ({ id, name })) }
+      : {}),
+    users: options.user.map((u) => pair('--user', u)).map(({ id, name }) => ({ id, name })),
+    usergroups: options.usergroup
+      .map((g) => pair('--usergroup', g))
+      .map(({ id, name, rest }) => ({ id, handle: name, users: (rest[0] ?? '').split('+').filter(Boolean) })),
+  };
+  const parsed = SlackWorkspace.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliError(`workspace: ${issue.path.join('.')}: ${issue.message}`, 2);
+  }
+  return parsed.data;
+}
+
+async function simSlack(options: SimSlackOptions): Promise<void> {
+  const workspace = workspaceFrom(options);
+  const sim = new SlackSimulator({ workspace, seed: options.seed });
+  const { apiUrl } = await sim.start(positiveInt('--port', options.port, 0));
+  // The simulator's own made-up secrets, printed so a test or the demo can configure Pitstop with them.
+  const { botToken, appToken, signingSecret } = sim.workspace;
+  process.stdout.write(`${JSON.stringify({ apiUrl, botToken, appToken, signingSecret })}\n`);
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
+  await sim.stop();
+}
+
 /** A failing hook is said on stderr at once; the simulator goes on serving. */
 function reportingFailures(hook: (t: MaintenanceTransition) => Promise<void>) {
   return async (transition: MaintenanceTransition) => {
@@ -117,4 +169,24 @@ export function registerSim(program: Command): void {
     )
     .option('--on-maintenance-end <cmd>', 'run when an event ends (same environment)')
     .action(simOci);
+
+  sim
+    .command('slack')
+    .description('serve the Slack Web API (and Socket Mode) on 127.0.0.1 for Pitstop and its tests')
+    .option('--port <port>', 'port to listen on (0: any free port)', '0')
+    .option(
+      '--channel <id:name>',
+      'a channel the bot is in (repeatable; default C0PITSTOP:pitstop)',
+      collect,
+      [],
+    )
+    .option('--user <id:name>', 'a user of the workspace, e.g. U0ALICE:alice (repeatable)', collect, [])
+    .option(
+      '--usergroup <id:handle:users>',
+      'a user group, e.g. S0OPS:ops:U0ALICE+U0BOB (repeatable)',
+      collect,
+      [],
+    )
+    .option('--seed <seed>', 'seed for the random faults', '1')
+    .action(simSlack);
 }

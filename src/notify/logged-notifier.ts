@@ -18,6 +18,18 @@ export class LoggedNotifier implements Notifier {
     return this.notifier.announce(job);
   }
 
+  /** A digest that cannot be posted is logged: each job's own announcement already asks. */
+  async announceBatch(jobs: MaintenanceJob[]): Promise<void> {
+    try {
+      await this.notifier.announceBatch?.(jobs);
+    } catch (error) {
+      this.log.warn(
+        { jobIds: jobs.map((job) => job.id), err: error },
+        `could not post the digest of ${jobs.length} new events; each has its own message`,
+      );
+    }
+  }
+
   phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {
     return this.logged(job, `the phase change ${previous.phase} → ${job.phase}`, () =>
       this.notifier.phaseChanged(job, previous),

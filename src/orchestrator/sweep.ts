@@ -91,12 +91,14 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
     await ports.notifier.progress(mapped, mapped.reason!);
   }
 
+  const created: MaintenanceJob[] = [];
   for (const event of fresh) {
     const node = nodeOf(event.instanceId);
     // An unmapped job keeps why in its reason: `approve` refuses it with those words.
     const unmapped = node ? {} : { reason: unmappedWhy(mapping, event.instanceId) };
     const job = await store.create({ ...newJob(event, clock.now(), node), ...unmapped });
     result.created.push(event.id);
+    created.push(job);
     await announce(ports, job);
     if (!job.node) {
       result.unmapped.push(event.id);
@@ -108,6 +110,8 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
       );
     }
   }
+
+  if (created.length > 0) await ports.notifier.announceBatch?.(created);
 
   // New, newly mapped, or left awaiting by a crash before the policy approved it: all the same here.
   const undecided = store.list().filter((job) => job.phase === 'awaiting_approval' && job.node);

@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import type { z } from 'zod';
 
 /**
  * An append-only file of JSON lines, each append one write fsynced before it resolves. The
@@ -40,4 +41,30 @@ export class JsonLinesFile {
   close(): Promise<void> {
     return this.handle.close();
   }
+}
+
+/**
+ * Reads the records of a JSON-lines log. The last line may be torn by a crash mid-append: its
+ * writer was never told it was saved, so it is dropped. Damage anywhere else is `damaged(line, problem)`.
+ */
+export function parseJsonLines<T>(
+  text: string,
+  schema: z.ZodType<T>,
+  damaged: (line: number, problem: string) => Error,
+): T[] {
+  // Whether or not the text ends in a newline, the last piece of the split is not a whole record.
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line, index) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch (error) {
+        throw damaged(index + 1, (error as Error).message);
+      }
+      const record = schema.safeParse(json);
+      if (!record.success) throw damaged(index + 1, record.error.issues[0]!.message);
+      return record.data;
+    });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MaintenanceJob, Outcome } from '../domain/job.js';
 import { readIfExists } from './atomic-file.js';
-import { JsonLinesFile } from './json-lines-file.js';
+import { JsonLinesFile, parseJsonLines } from './json-lines-file.js';
 
 /** The finished-event index entry kept in the state file (the job itself goes to the audit log). */
 export const FinishedEntry = z.object({ jobId: z.string(), outcome: Outcome, at: z.string() });
@@ -27,27 +27,9 @@ export class WalCorruptError extends Error {
   }
 }
 
-/**
- * Reads the records of a log. The last line may be torn by a crash mid-append: its caller was
- * never told it was saved, so it is dropped. Damage anywhere else is an error.
- */
-export function parseWal(text: string): WalRecord[] {
-  // Whether or not the text ends in a newline, the last piece of the split is not a whole record.
-  return text
-    .split('\n')
-    .slice(0, -1)
-    .map((line, index) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch (error) {
-        throw new WalCorruptError(index + 1, (error as Error).message);
-      }
-      const record = WalRecord.safeParse(json);
-      if (!record.success) throw new WalCorruptError(index + 1, record.error.issues[0]!.message);
-      return record.data;
-    });
-}
+/** Reads the records of a log (a torn last line, from a crash mid-append, is dropped). */
+export const parseWal = (text: string): WalRecord[] =>
+  parseJsonLines(text, WalRecord, (line, problem) => new WalCorruptError(line, problem));
 
 /** Opens the log for appending, with the records it already holds (to replay). */
 export async function openWriteAheadLog(path: string): Promise<{ wal: JsonLinesFile; records: WalRecord[] }> {

@@ -56,10 +56,10 @@ export const OPTIONS: OrchestratorOptions = {
   dryRun: false,
 };
 
-export interface OrchestratorRig {
+export interface OrchestratorRig<N extends Notifier = RecordingNotifier> {
   orchestrator: Orchestrator;
   store: JobStore;
-  notifier: RecordingNotifier;
+  notifier: N;
   /** Stops the orchestrator and closes the store (the lock is released). */
   close(): Promise<void>;
 }
@@ -82,16 +82,18 @@ export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch
  * An Orchestrator over the pipeline's real adapters and simulators, and a real JobStore (with
  * its lock) on `files`: a state file (the audit log beside it), or the files a Config names.
  */
-export async function orchestratorOver(
+export async function orchestratorOver<N extends Notifier = RecordingNotifier>(
   pipeline: Pipeline,
   files: string | { stateFile: string; auditFile: string },
   options: Partial<OrchestratorOptions> = {},
   log: Logger = createLogger('silent'),
-): Promise<OrchestratorRig> {
+  /** Another Notifier than the RecordingNotifier, made over the store (the Slack one needs it). */
+  notifierOver?: (store: JobStore) => Promise<N>,
+): Promise<OrchestratorRig<N>> {
   const { stateFile, auditFile } =
     typeof files === 'string' ? { stateFile: files, auditFile: join(files, '..', 'audit.jsonl') } : files;
   const store = await JobStore.open({ stateFile, auditFile, clock: pipeline.clock });
-  const notifier = new RecordingNotifier();
+  const notifier = notifierOver ? await notifierOver(store) : (new RecordingNotifier() as unknown as N);
   const { ports } = pipeline.context();
   const orchestrator = new Orchestrator({
     ports: { ...ports, notifier },
