@@ -165,5 +165,35 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
       await page.locator('#home-content').getByText('No jobs running').waitFor();
       await shot('home');
     });
+
+    it('draws mrkdwn as Slack does, and runs nothing a message carries', async () => {
+      await page.getByRole('button', { name: '# pitstop' }).click();
+      const text =
+        '*bold* _italic_ ~gone~ `code &lt;b&gt;` <@U0ALICE> <https://example.com/a?b=1&amp;c=2|a link> ' +
+        '<javascript:alert(1)|not a link> &lt;img src=x onerror="globalThis.pwned=1"&gt; 5 &amp;lt; 6';
+      const posted = await new WebClient(sim.workspace.botToken, {
+        slackApiUrl: sim.apiUrl,
+      }).chat.postMessage({
+        channel: CHANNEL,
+        text: 'formatting',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      });
+      const body = message(posted.ts!).locator('.message-body');
+      await body.waitFor();
+      expect(await body.locator('strong').textContent()).toBe('bold');
+      expect(await body.locator('em').textContent()).toBe('italic');
+      expect(await body.locator('s').textContent()).toBe('gone');
+      expect(await body.locator('code').textContent()).toBe('code <b>');
+      expect(await body.locator('.mention').textContent()).toBe('@Alice Approver');
+      const links = await body
+        .locator('a')
+        .evaluateAll((all) => all.map((a) => [a.getAttribute('href'), a.textContent]));
+      expect(links).toEqual([['https://example.com/a?b=1&c=2', 'a link']]);
+      expect(await body.textContent()).toContain(
+        'not a link <img src=x onerror="globalThis.pwned=1"> 5 &lt; 6',
+      );
+      expect(await body.locator('img').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { pwned?: unknown }).pwned)).toBeUndefined();
+    });
   },
 );
