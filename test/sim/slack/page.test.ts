@@ -97,7 +97,6 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
       await message(denied).getByText('Maintenance: gpu-2').waitFor();
       expect(await message(approved).getByRole('heading').textContent()).toMatch(/^Maintenance: gpu-1/);
       await message(approved).getByText('Node', { exact: true }).waitFor();
-      await shot('channel');
 
       // Approve asks first; Cancel sends nothing.
       await message(approved).getByRole('button', { name: 'Approve' }).click();
@@ -150,6 +149,10 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
       expect(await ephemeral.filter({ hasText: 'Done: list' }).textContent()).toContain(
         'Only visible to you',
       );
+      expect(await ephemeral.filter({ hasText: 'Done: list' }).locator('.author').textContent()).toBe(
+        'pitstop',
+      );
+      await shot('channel');
 
       // Someone who may not approve is refused, and only they see it.
       const refused = await postEvent('gpu-3', 'refuse3', 'NVLink errors');

@@ -270,10 +270,7 @@ function time(ts) {
  * none), and for a thread parent the reply count that opens the thread.
  */
 function renderMessage(message, { ephemeral = false, inThread = false } = {}) {
-  const isBot = Boolean(message.bot_id) || message.user === state.workspace?.app.botUserId;
-  const name = isBot
-    ? (state.workspace?.app.botName ?? 'app')
-    : (state.names.get(message.user) ?? message.user);
+  const { id, name, isApp } = authorOf(message, ephemeral);
   const ts = message.ts ?? message.message_ts;
   const body = message.blocks?.length
     ? renderBlocks(
@@ -285,7 +282,7 @@ function renderMessage(message, { ephemeral = false, inThread = false } = {}) {
   return el(
     'li',
     { class: `message${ephemeral ? ' ephemeral' : ''}`, 'data-ts': ts, 'data-key': key(message, ephemeral) },
-    avatar(isBot ? 'B' : (message.user ?? '?'), name),
+    avatar(id, name),
     el(
       'div',
       { class: 'message-main' },
@@ -293,7 +290,7 @@ function renderMessage(message, { ephemeral = false, inThread = false } = {}) {
         'div',
         { class: 'message-meta' },
         el('span', { class: 'author' }, name),
-        isBot ? el('span', { class: 'badge' }, 'APP') : null,
+        isApp ? el('span', { class: 'badge' }, 'APP') : null,
         time(ts),
         message.edited ? el('span', { class: 'edited' }, '(edited)') : null,
       ),
@@ -317,6 +314,16 @@ function renderMessage(message, { ephemeral = false, inThread = false } = {}) {
   );
 }
 
+/**
+ * Who a message is from. An ephemeral message names the one who sees it in `user`; it comes from
+ * the app (or, for the page's own notes, from Slackbot).
+ */
+function authorOf(message, ephemeral) {
+  if (message.local) return { id: 'USLACKBOT', name: 'Slackbot', isApp: false };
+  if (ephemeral || message.bot_id) return { id: 'app', name: state.workspace.app.botName, isApp: true };
+  return { id: message.user, name: state.names.get(message.user) ?? message.user, isApp: false };
+}
+
 const key = (message, ephemeral) => (ephemeral ? `e${message.message_ts}` : `m${message.ts}`);
 
 /** Puts `item` in `list` in ts order, replacing the one with the same key. */
@@ -337,11 +344,10 @@ function localNote(list, text) {
   state.localSeq += 1;
   const note = {
     message_ts: (Date.now() / 1000).toFixed(6),
-    user: 'USLACKBOT',
+    local: true,
     text,
     blocks: [],
   };
-  state.names.set('USLACKBOT', 'Slackbot');
   const item = renderMessage(note, { ephemeral: true });
   item.dataset.key = `local${state.localSeq}`;
   upsert(list, item);
@@ -475,19 +481,21 @@ async function getJson(path) {
 
 const sim = (...parts) => `/_sim/${parts.map(encodeURIComponent).join('/')}`;
 
-async function loadChannel() {
-  const [history, ephemeral] = await Promise.all([
-    getJson(sim('channels', state.channel, 'history')),
-    state.me ? getJson(sim('users', state.me, 'ephemeral')) : [],
-  ]);
-  const list = $('messages');
-  list.replaceChildren();
-  state.messages = new Map(history.map((message) => [message.ts, message]));
-  for (const message of history) upsert(list, renderMessage(message));
-  for (const e of ephemeral)
-    if (e.channel === state.channel && !e.thread_ts) upsert(list, renderMessage(e, { ephemeral: true }));
-  list.scrollTop = list.scrollHeight;
-  if (state.thread) await loadThread();
+function loadChannel() {
+  return read(async () => {
+    const [history, ephemeral] = await Promise.all([
+      getJson(sim('channels', state.channel, 'history')),
+      state.me ? getJson(sim('users', state.me, 'ephemeral')) : [],
+    ]);
+    const list = $('messages');
+    list.replaceChildren();
+    state.messages = new Map(history.map((message) => [message.ts, message]));
+    for (const message of history) upsert(list, renderMessage(message));
+    for (const e of ephemeral)
+      if (e.channel === state.channel && !e.thread_ts) upsert(list, renderMessage(e, { ephemeral: true }));
+    list.scrollTop = list.scrollHeight;
+    if (state.thread) await loadThread();
+  });
 }
 
 async function openThread(ts) {
@@ -497,20 +505,22 @@ async function openThread(ts) {
   $('thread-close').focus();
 }
 
-async function loadThread() {
-  const [replies, ephemeral] = await Promise.all([
-    getJson(sim('channels', state.channel, 'replies', state.thread)),
-    state.me ? getJson(sim('users', state.me, 'ephemeral')) : [],
-  ]);
-  showParent();
-  const list = $('thread-replies');
-  list.replaceChildren();
-  for (const reply of replies) upsert(list, renderMessage(reply, { inThread: true }));
-  for (const e of ephemeral) {
-    if (e.channel === state.channel && e.thread_ts === state.thread)
-      upsert(list, renderMessage(e, { ephemeral: true }));
-  }
-  countReplies();
+function loadThread() {
+  return read(async () => {
+    const [replies, ephemeral] = await Promise.all([
+      getJson(sim('channels', state.channel, 'replies', state.thread)),
+      state.me ? getJson(sim('users', state.me, 'ephemeral')) : [],
+    ]);
+    showParent();
+    const list = $('thread-replies');
+    list.replaceChildren();
+    for (const reply of replies) upsert(list, renderMessage(reply, { inThread: true }));
+    for (const e of ephemeral) {
+      if (e.channel === state.channel && e.thread_ts === state.thread)
+        upsert(list, renderMessage(e, { ephemeral: true }));
+    }
+    countReplies();
+  });
 }
 
 /** The parent on top of its thread, with buttons that act as the channel's do. */
@@ -542,7 +552,7 @@ async function showHome() {
   $('thread-pane').hidden = true;
   $('home-view').hidden = false;
   markCurrent();
-  renderHome(state.me ? await getJson(sim('users', state.me, 'home')) : null);
+  await read(async () => renderHome(state.me ? await getJson(sim('users', state.me, 'home')) : null));
   try {
     const answer = await ui('home', {});
     const problem = refused(answer);
@@ -602,6 +612,43 @@ async function sendCommand(event) {
 
 // ---- live feed ------------------------------------------------------------------------------
 
+/**
+ * Changes that arrive while the page reads the state are held and applied after it, in order: a
+ * read that started before a change must not wipe what the change drew.
+ */
+let reading = 0;
+const held = [];
+async function read(load) {
+  reading += 1;
+  try {
+    return await load();
+  } finally {
+    reading -= 1;
+    if (reading === 0) for (const apply of held.splice(0)) apply();
+  }
+}
+
+const LIVE = {
+  message: onMessage,
+  deleted({ channel, ts }) {
+    if (channel !== state.channel) return;
+    state.messages.delete(ts);
+    for (const item of document.querySelectorAll(`[data-key="m${ts}"]`)) item.remove();
+  },
+  ephemeral({ ephemeral }) {
+    if (ephemeral.user !== state.me || ephemeral.channel !== state.channel) return;
+    const item = renderMessage(ephemeral, { ephemeral: true });
+    if (!ephemeral.thread_ts) upsert($('messages'), item);
+    else if (ephemeral.thread_ts === state.thread) upsert($('thread-replies'), item);
+  },
+  modal({ user, view }) {
+    if (user === state.me) showModal(view);
+  },
+  home({ user, view }) {
+    if (user === state.me) renderHome(view);
+  },
+};
+
 function follow() {
   const events = new EventSource('/_sim/events');
   // Opened (or reopened after a break): read everything afresh, so nothing missed stays missing.
@@ -614,28 +661,13 @@ function follow() {
     $('live').textContent = 'reconnecting…';
     $('live').className = 'live';
   });
-  events.addEventListener('message', (event) => onMessage(JSON.parse(event.data)));
-  events.addEventListener('deleted', (event) => {
-    const { channel, ts } = JSON.parse(event.data);
-    if (channel !== state.channel) return;
-    state.messages.delete(ts);
-    for (const item of document.querySelectorAll(`[data-key="m${ts}"]`)) item.remove();
-  });
-  events.addEventListener('ephemeral', (event) => {
-    const { ephemeral } = JSON.parse(event.data);
-    if (ephemeral.user !== state.me || ephemeral.channel !== state.channel) return;
-    if (!ephemeral.thread_ts) upsert($('messages'), renderMessage(ephemeral, { ephemeral: true }));
-    else if (ephemeral.thread_ts === state.thread)
-      upsert($('thread-replies'), renderMessage(ephemeral, { ephemeral: true }));
-  });
-  events.addEventListener('modal', (event) => {
-    const { user, view } = JSON.parse(event.data);
-    if (user === state.me) showModal(view);
-  });
-  events.addEventListener('home', (event) => {
-    const { user, view } = JSON.parse(event.data);
-    if (user === state.me) renderHome(view);
-  });
+  for (const [kind, apply] of Object.entries(LIVE)) {
+    events.addEventListener(kind, (event) => {
+      const change = JSON.parse(event.data);
+      if (reading > 0) held.push(() => apply(change));
+      else apply(change);
+    });
+  }
 }
 
 function onMessage({ channel, message }) {
@@ -653,13 +685,15 @@ function onMessage({ channel, message }) {
   if (message.ts === state.thread) showParent();
 }
 
-async function refresh() {
-  if (state.view === 'home') {
-    renderHome(state.me ? await getJson(sim('users', state.me, 'home')) : null);
-  } else {
-    await loadChannel();
-  }
-  showModal(state.me ? await getJson(sim('users', state.me, 'modal')) : null);
+function refresh() {
+  return read(async () => {
+    if (state.view === 'home') {
+      renderHome(state.me ? await getJson(sim('users', state.me, 'home')) : null);
+    } else {
+      await loadChannel();
+    }
+    showModal(state.me ? await getJson(sim('users', state.me, 'modal')) : null);
+  });
 }
 
 // ---- start ----------------------------------------------------------------------------------
