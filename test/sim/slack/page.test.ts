@@ -5,6 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJob } from '../../../src/domain/job.js';
+import { ManualClock } from '../../../src/sim/clock.js';
 import { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { type EventFacts, eventMessage } from '../../../src/slack/blocks/event-message.js';
 import { sampleEvent } from '../../support/events.js';
@@ -15,6 +16,7 @@ import { boltApp, PROGRESS } from './bolt-app.js';
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 const CHANNEL = 'C0PITSTOP';
+const AT = '2026-12-01T14:02:00Z';
 const ALICE = { id: 'U0ALICE', name: 'alice', realName: 'Alice Approver' };
 const BOB = { id: 'U0BOB', name: 'bob', realName: 'Bob Bystander' };
 
@@ -33,7 +35,7 @@ async function postEvent(node: string, eventSuffix: string, summary: string): Pr
       ]),
     },
   });
-  const job = newJob(event, new Date('2026-12-01T14:02:00Z'), node);
+  const job = newJob(event, new Date(AT), node);
   const facts: EventFacts = {
     shape: 'BM.GPU.H100.8',
     node: { gpus: 8, gpuType: 'H100', partitions: ['gpu', 'long'] },
@@ -70,7 +72,13 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
   'the channel page in a real browser',
   () => {
     beforeAll(async () => {
-      sim = new SlackSimulator({ workspace: { users: [ALICE, BOB] } });
+      // A clock that stands still keeps the screenshots the same from run to run; with it, the
+      // channel's one-a-second posting budget would never refill, so it is lifted here.
+      sim = new SlackSimulator({
+        workspace: { users: [ALICE, BOB] },
+        clock: new ManualClock(AT),
+        rateLimits: { 'chat.postMessage': null },
+      });
       await sim.start();
       app = boltApp(sim, { signingSecret: sim.workspace.signingSecret }, [ALICE.id]).app;
       const port = await freePort();
@@ -78,7 +86,11 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
       sim.attachApp({ mode: 'http', url: `http://127.0.0.1:${port}/slack/events` });
       await mkdir(SCREENSHOTS, { recursive: true });
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      page = await browser.newPage({
+        viewport: { width: 1440, height: 900 },
+        timezoneId: 'UTC',
+        locale: 'en-GB',
+      });
     });
 
     afterAll(async () => {
