@@ -360,6 +360,8 @@ async function ui(path, body) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ user: state.me, ...body }),
+  }).catch((error) => {
+    throw new Error(`the simulator did not answer (${error.message}); is it still running?`);
   });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.detail ?? answer.error ?? `HTTP ${response.status}`);
