@@ -1,11 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '@slack/bolt';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 import { freePort } from '../../support/free-port.js';
+import { boltApp, eventMessage } from './bolt-app.js';
 
 let sim: SlackSimulator | undefined;
+let app: App | undefined;
 afterEach(async () => {
+  await app?.stop();
   await sim?.stop();
-  sim = undefined;
+  app = sim = undefined;
 });
 
 const CHANNEL = 'C0PITSTOP';
@@ -56,6 +61,22 @@ describe("the channel page's routes", () => {
       message: { ts: posted.ts, text: 'hello' },
     });
     await reader.cancel();
+  });
+
+  it("delivers a click to the app the simulator's starter attached, here over Socket Mode", async () => {
+    const sim = await started();
+    const bolt = boltApp(sim, { socketMode: true, appToken: sim.workspace.appToken });
+    app = bolt.app;
+    await app.start();
+    sim.attachApp({ mode: 'socket' });
+    const { ts } = sim.conversations.post(CHANNEL, eventMessage('gpu-4'));
+    const click = { user: 'U0ALICE', channel: CHANNEL, ts, actionId: ACTION_IDS.approve };
+    const response = await post(sim, 'click', click);
+    expect(await response.json()).toEqual({ ok: true, status: 200, body: {} });
+    await vi.waitFor(() =>
+      expect(sim.conversations.message(CHANNEL, ts)?.text).toBe('Approved by <@U0ALICE>'),
+    );
+    expect(bolt.seen.approvals).toEqual([{ user: 'U0ALICE', retryNum: undefined }]);
   });
 
   it('says no app is attached rather than drop a click', async () => {
