@@ -66,7 +66,11 @@ async function postEvent(node: string, eventSuffix: string, summary: string): Pr
 }
 
 const message = (ts: string) => page.locator(`#messages [data-key="m${ts}"]`);
-const shot = (name: string) => page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
+/** A screenshot with the pointer parked on the sidebar, so no hover depends on when it was taken. */
+async function shot(name: string) {
+  await page.mouse.move(5, 400);
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
+}
 
 describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(
   'the channel page in a real browser',
