@@ -1,3 +1,4 @@
+import type { Changes } from './changes.js';
 import { SlackApiError } from './errors.js';
 import { type TsSource, withIds } from './ids.js';
 import type { SlackWorkspace } from './workspace.js';
@@ -57,6 +58,7 @@ export class Conversations {
   constructor(
     private readonly workspace: SlackWorkspace,
     private readonly ts: TsSource,
+    private readonly changes: Changes,
   ) {}
 
   /** The channel's configuration; `channel_not_found` for a channel the workspace lacks. */
@@ -83,6 +85,7 @@ export class Conversations {
     state.messages.set(message.ts, message);
     if (content.thread_ts === undefined) {
       state.history.push(message.ts);
+      this.changed(message);
       return structuredClone(message);
     }
     // Slack accepts any thread_ts; a reply to something that is no top-level message is stored
@@ -96,9 +99,11 @@ export class Conversations {
       parent.reply_users = [...new Set([...(parent.reply_users ?? []), message.user])];
       parent.reply_users_count = parent.reply_users.length;
       parent.latest_reply = message.ts;
+      this.changed(parent);
     }
     state.threads.set(content.thread_ts, [...(state.threads.get(content.thread_ts) ?? []), message.ts]);
     if (content.reply_broadcast) state.history.push(message.ts);
+    this.changed(message);
     return structuredClone(message);
   }
 
@@ -110,6 +115,7 @@ export class Conversations {
     if (content.text !== undefined) message.text = content.text;
     if (content.blocks !== undefined) message.blocks = withIds(content.blocks);
     message.edited = { user: this.workspace.app.botUserId, ts: this.ts.next() };
+    this.changed(message);
     return structuredClone(message);
   }
 
@@ -117,6 +123,7 @@ export class Conversations {
     const state = this.writable(channel);
     if (!state.messages.delete(ts)) throw new SlackApiError('message_not_found');
     state.history = state.history.filter((t) => t !== ts);
+    this.changes.emit({ kind: 'deleted', channel, ts });
   }
 
   postEphemeral(channel: string, user: string, content: MessageContent): SimEphemeral {
@@ -133,6 +140,7 @@ export class Conversations {
       ...(content.thread_ts === undefined ? {} : { thread_ts: content.thread_ts }),
     };
     state.ephemeral.push(ephemeral);
+    this.changes.emit({ kind: 'ephemeral', ephemeral });
     return structuredClone(ephemeral);
   }
 
@@ -163,6 +171,10 @@ export class Conversations {
       .flatMap((id) => this.state(id).ephemeral.filter((e) => e.user === user))
       .sort((a, b) => a.message_ts.localeCompare(b.message_ts))
       .map((e) => structuredClone(e));
+  }
+
+  private changed(message: SimMessage): void {
+    this.changes.emit({ kind: 'message', channel: message.channel, message });
   }
 
   private writable(channel: string): ChannelState {

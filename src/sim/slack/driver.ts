@@ -107,6 +107,21 @@ export class SlackDriver {
     return delivered;
   }
 
+  /**
+   * `user` closes the modal in front of them (Cancel, ×, Escape). Slack tells the app only when the
+   * view asked with `notify_on_close` (a view_closed payload), which the driver cannot send yet:
+   * such a view is refused rather than closed behind the app's back.
+   */
+  closeModal(userId: string): void {
+    const user = this.user(userId);
+    const view = this.sim.surfaces.modal(user.id);
+    if (!view) return;
+    if (view.notify_on_close) {
+      throw new Error(`the modal ${view.callback_id} asks for view_closed, which the simulator cannot send`);
+    }
+    this.sim.surfaces.close(user.id);
+  }
+
   /** `user` types `/command text` in `channel`; an answer in the ack is shown to them (or the channel). */
   async command(
     userId: string,

@@ -7,10 +7,14 @@ import type { Clock } from '../../ports.js';
 import { Faults } from '../oci/faults.js';
 import { headerOf } from '../oci/headers.js';
 import { Random } from '../oci/random.js';
+import { Changes } from './changes.js';
 import { Conversations } from './conversations.js';
+import { type Delivery, SlackDriver } from './driver.js';
 import { SlackApiError } from './errors.js';
+import { parseBody, readBody, reply } from './http.js';
 import { TsSource } from './ids.js';
 import { METHODS, type MethodContext } from './methods.js';
+import { ChannelPage } from './page/routes.js';
 import { type RateLimit, RateLimiter } from './rate-limits.js';
 import { RESPONSE_PATH, ResponseUrls } from './response-urls.js';
 import { SocketModeServer } from './socket-mode.js';
@@ -61,24 +65,29 @@ export class SlackSimulator {
   readonly rateLimits: RateLimiter;
   readonly faults: Faults;
   readonly socketMode: SocketModeServer;
+  /** Every change to messages, modals and Home views, as it happens (the channel page follows it). */
+  readonly changes = new Changes();
   /** Every call in arrival order. */
   readonly calls: CallRecord[] = [];
   private readonly responseUrls: ResponseUrls;
   private readonly clock: Clock;
   private readonly server: Server;
   private readonly listeners = new Set<(call: CallRecord) => void>();
+  private readonly page: ChannelPage;
+  private attached: SlackDriver | undefined;
   private outageUntil = 0;
   private outageStatus = 503;
 
   constructor(private readonly options: SlackSimulatorOptions = {}) {
     this.workspace = SlackWorkspace.parse(options.workspace ?? {});
     this.clock = options.clock ?? systemClock;
-    this.conversations = new Conversations(this.workspace, new TsSource(this.clock));
-    this.surfaces = new Surfaces(this.workspace, this.clock);
+    this.conversations = new Conversations(this.workspace, new TsSource(this.clock), this.changes);
+    this.surfaces = new Surfaces(this.workspace, this.clock, this.changes);
     this.rateLimits = new RateLimiter(options.rateLimits);
     this.faults = new Faults(new Random(options.seed ?? 1));
     this.socketMode = new SocketModeServer(this.workspace.app.id);
     this.responseUrls = new ResponseUrls(this.conversations, this.clock);
+    this.page = new ChannelPage(this);
     this.server = createServer((req, res) => void this.serve(req, res));
     this.server.on('upgrade', (req, socket, head) => this.socketMode.handleUpgrade(req, socket, head));
   }
@@ -107,6 +116,20 @@ export class SlackSimulator {
     await this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * Where the channel page delivers what its users do: the app's request URL (HTTP mode) or its
+   * Socket Mode connections. Whoever starts the simulator with an app knows which.
+   */
+  attachApp(delivery: Delivery): SlackDriver {
+    this.attached = new SlackDriver(this, delivery);
+    return this.attached;
+  }
+
+  /** The driver of the attached app; undefined until attachApp. */
+  get appDriver(): SlackDriver | undefined {
+    return this.attached;
   }
 
   /** Every Web API call answers HTTP `status` (default 503) for `ms`, as when Slack is down. */
@@ -143,6 +166,7 @@ export class SlackSimulator {
       if (req.method === 'POST' && url.pathname.startsWith(RESPONSE_PATH)) {
         return await this.serveResponseUrl(url.pathname.slice(RESPONSE_PATH.length), req, res);
       }
+      if (await this.page.serve(url, req, res)) return;
       if (req.method === 'GET' && url.pathname.startsWith(SIM_PATH)) return this.serveState(url, res);
       reply(res, 404, { ok: false, error: 'not_found' });
     } catch (error) {
@@ -315,42 +339,4 @@ function bearer(req: IncomingMessage): string | undefined {
   const header = headerOf(req.headers, 'authorization');
   const match = header && /^Bearer\s+(\S+)$/i.exec(header);
   return match ? match[1] : undefined;
-}
-
-/** Form-encoded (as @slack/web-api sends) or JSON arguments; anything else reads as none. */
-function parseBody(body: Buffer, req: IncomingMessage): Record<string, unknown> {
-  const type = headerOf(req.headers, 'content-type') ?? '';
-  if (body.length === 0) return {};
-  if (type.startsWith('application/json')) {
-    try {
-      const parsed: unknown = JSON.parse(body.toString());
-      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : {};
-    } catch {
-      return {};
-    }
-  }
-  return Object.fromEntries(new URLSearchParams(body.toString()));
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function reply(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    ...headers,
-  });
-  res.end(payload);
 }

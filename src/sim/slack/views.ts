@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../ports.js';
 import { checkView } from './block-kit.js';
+import type { Changes } from './changes.js';
 import { SlackApiError } from './errors.js';
 import { slackId, withIds } from './ids.js';
 import type { SlackWorkspace } from './workspace.js';
@@ -45,6 +46,7 @@ export class Surfaces {
   constructor(
     private readonly workspace: SlackWorkspace,
     private readonly clock: Clock,
+    private readonly changes: Changes,
   ) {}
 
   /** A trigger_id as Slack puts in an interaction payload: good for one views.open, for 3 s. */
@@ -63,6 +65,7 @@ export class Surfaces {
     trigger.used = true;
     const opened = this.build(view);
     this.modals.set(trigger.user, opened);
+    this.changes.emit({ kind: 'modal', user: trigger.user, view: opened });
     return structuredClone(opened);
   }
 
@@ -71,6 +74,7 @@ export class Surfaces {
     checkView(view, 'home');
     const published = this.build(view);
     this.homes.set(user, published);
+    this.changes.emit({ kind: 'home', user, view: published });
     return structuredClone(published);
   }
 
@@ -86,7 +90,7 @@ export class Surfaces {
   }
 
   close(user: string): void {
-    this.modals.delete(user);
+    if (this.modals.delete(user)) this.changes.emit({ kind: 'modal', user, view: null });
   }
 
   private build(view: Record<string, unknown>): SimView {

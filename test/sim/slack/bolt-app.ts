@@ -1,5 +1,6 @@
 import { App, type AppOptions, type BlockAction, LogLevel } from '@slack/bolt';
 import type { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 
 /** What the test app saw: each listener records the payload it handled. */
 export interface Seen {
@@ -20,7 +21,7 @@ export const eventMessage = (node: string) => ({
       elements: [
         {
           type: 'button',
-          action_id: 'approve',
+          action_id: ACTION_IDS.approve,
           style: 'primary',
           value: node,
           text: { type: 'plain_text', text: 'Approve' },
@@ -33,7 +34,7 @@ export const eventMessage = (node: string) => ({
         },
         {
           type: 'button',
-          action_id: 'deny',
+          action_id: ACTION_IDS.deny,
           style: 'danger',
           value: node,
           text: { type: 'plain_text', text: 'Deny' },
@@ -43,14 +44,20 @@ export const eventMessage = (node: string) => ({
   ],
 });
 
+/** Progress the app posts in an approved event's thread, in this order. */
+export const PROGRESS = ['Draining the node', 'Drained; maintenance scheduled'];
+
 /**
- * A small Bolt app shaped like Pitstop's: Approve updates the message, Deny opens a modal whose
- * reason ends up in the message, `/pitstop` answers in its ack and through response_url, and
- * opening Home publishes a view. Its Web API client talks to the simulator.
+ * A small Bolt app shaped like Pitstop's: Approve (by an approver) updates the message in place
+ * and posts progress in its thread, anyone else gets an ephemeral refusal; Deny opens a modal whose
+ * reason ends up in the message; `/pitstop` answers in its ack and through response_url; opening
+ * Home publishes a view. Its Web API client talks to the simulator.
  */
 export function boltApp(
   sim: SlackSimulator,
   mode: Pick<AppOptions, 'signingSecret' | 'appToken' | 'socketMode'>,
+  /** Who may approve; everyone when left out. */
+  approvers?: readonly string[],
 ) {
   const seen: Seen = { approvals: [], commands: [], denials: [] };
   const app = new App({
@@ -59,17 +66,28 @@ export function boltApp(
     clientOptions: { slackApiUrl: sim.apiUrl },
     logLevel: LogLevel.ERROR,
   });
-  app.action<BlockAction>('approve', async ({ ack, body, client, context }) => {
+  app.action<BlockAction>(ACTION_IDS.approve, async ({ ack, body, client, context }) => {
     await ack();
+    const channel = body.channel!.id;
+    if (approvers && !approvers.includes(body.user.id)) {
+      await client.chat.postEphemeral({ channel, user: body.user.id, text: 'Only approvers may approve.' });
+      return;
+    }
     seen.approvals.push({ user: body.user.id, retryNum: context.retryNum });
+    const { ts, blocks = [] } = body.message!;
     await client.chat.update({
-      channel: body.channel!.id,
-      ts: body.message!.ts,
+      channel,
+      ts,
       text: `Approved by <@${body.user.id}>`,
-      blocks: [section(`Approved by <@${body.user.id}>`)],
+      // The event's own blocks stay; its buttons give way to who decided.
+      blocks: [
+        ...(blocks as { type: string }[]).filter((b) => b.type !== 'actions'),
+        section(`✅ Approved by <@${body.user.id}>`),
+      ],
     });
+    for (const text of PROGRESS) await client.chat.postMessage({ channel, thread_ts: ts, text });
   });
-  app.action<BlockAction>('deny', async ({ ack, body, client }) => {
+  app.action<BlockAction>(ACTION_IDS.deny, async ({ ack, body, client }) => {
     await ack();
     await client.views.open({
       trigger_id: body.trigger_id,
@@ -95,7 +113,8 @@ export function boltApp(
     const reason = view.state.values.reason?.reason?.value;
     seen.denials.push({ user: body.user.id, reason });
     const { channel, ts } = JSON.parse(view.private_metadata) as { channel: string; ts: string };
-    await client.chat.update({ channel, ts, text: `Denied by <@${body.user.id}>: ${reason}`, blocks: [] });
+    const text = `Denied by <@${body.user.id}>: ${reason}`;
+    await client.chat.update({ channel, ts, text, blocks: [section(`🚫 ${text}`)] });
   });
   app.command('/pitstop', async ({ ack, command, respond }) => {
     seen.commands.push({ user: command.user_id, text: command.text });

@@ -3,6 +3,7 @@ import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlackDriver } from '../../../src/sim/slack/driver.js';
 import { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 import { freePort } from '../../support/free-port.js';
 import { boltApp, eventMessage } from './bolt-app.js';
 
@@ -34,7 +35,7 @@ async function setup() {
 describe('Slack simulator driving the real Bolt app in HTTP mode', () => {
   it('delivers a signed click that Bolt acks in the request, and sees the message updated in place', async () => {
     const { sim, driver, seen, ts } = await setup();
-    const delivered = await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: 'approve' });
+    const delivered = await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: ACTION_IDS.approve });
     expect(delivered.status).toBe(200);
     await vi.waitFor(() =>
       expect(sim.conversations.message(CHANNEL, ts)?.text).toBe('Approved by <@U0ALICE>'),
@@ -46,13 +47,13 @@ describe('Slack simulator driving the real Bolt app in HTTP mode', () => {
 
   it('marks a redelivery with x-slack-retry-num, which Bolt hands to the listener', async () => {
     const { driver, seen, ts } = await setup();
-    await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: 'approve' }, { retryNum: 1 });
+    await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: ACTION_IDS.approve }, { retryNum: 1 });
     await vi.waitFor(() => expect(seen.approvals).toEqual([{ user: 'U0ALICE', retryNum: 1 }]));
   });
 
   it('refuses a forged signature and a stale timestamp with 401, reaching no listener', async () => {
     const { driver, seen, ts } = await setup();
-    const click = { channel: CHANNEL, ts, actionId: 'approve' };
+    const click = { channel: CHANNEL, ts, actionId: ACTION_IDS.approve };
     expect((await driver.click('U0ALICE', click, { forgeSignature: true })).status).toBe(401);
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
     expect((await driver.click('U0ALICE', click, { timestamp: sixMinutesAgo })).status).toBe(401);
@@ -65,7 +66,7 @@ describe('Slack simulator driving the real Bolt app in HTTP mode', () => {
 
   it('opens the Deny modal with the click trigger_id and delivers its submission with the reason typed', async () => {
     const { sim, driver, seen, ts } = await setup();
-    await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: 'deny' });
+    await driver.click('U0ALICE', { channel: CHANNEL, ts, actionId: ACTION_IDS.deny });
     await vi.waitFor(() => expect(sim.surfaces.modal('U0ALICE')?.callback_id).toBe('deny_reason'));
     const delivered = await driver.submitModal('U0ALICE', { reason: 'GPU jobs of the ML team until Friday' });
     expect(delivered.status).toBe(200);

@@ -3,6 +3,7 @@ import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlackDriver } from '../../../src/sim/slack/driver.js';
 import { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 import { boltApp, eventMessage } from './bolt-app.js';
 
 let sim: SlackSimulator | undefined;
@@ -37,7 +38,7 @@ describe('Slack simulator driving the real Bolt app in Socket Mode', () => {
     const delivered = await driver.click('U0ALICE', {
       channel: CHANNEL,
       ts: posted.ts!,
-      actionId: 'approve',
+      actionId: ACTION_IDS.approve,
     });
     expect(delivered.status).toBe(200);
     await vi.waitFor(() =>
