@@ -4,6 +4,7 @@ import type { MaintenanceJob, Phase } from './domain/job.js';
 import { drainOwner } from './domain/node.js';
 import type { PauseState } from './domain/pause.js';
 import { mayTakeOut } from './domain/policy.js';
+import type { Verdict } from './domain/verdict.js';
 import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
@@ -225,6 +226,44 @@ export class Orchestrator {
 
   paused(): PauseState | undefined {
     return this.deps.store.paused();
+  }
+
+  /**
+   * GPU checks of `node` now, outside any maintenance (`/pitstop health`): the node as it is
+   * since its last boot. Refused while a job works the node (it runs its own checks).
+   */
+  async checkHealth(node: string, by: string): Promise<Verdict> {
+    const jobs = this.deps.store.list().filter((job) => job.node === node);
+    const working = jobs.find((job) => isWorking(job.phase));
+    if (working) {
+      throw new Error(
+        `job ${working.id} (event ${working.eventId}) is working ${node} (${working.phase}) and runs its own checks; its verdict comes in the event's thread`,
+      );
+    }
+    const { cluster, cloud, health, clock } = this.ports;
+    const status = await cluster.status(node);
+    const since = status.bootTime ?? status.slurmdStartTime;
+    if (since === undefined) {
+      throw new Error(
+        `Slurm shows no boot time for ${node}; run pitstop health run ${node} --since <time> on the controller`,
+      );
+    }
+    // Only Run Command needs the instance; a job awaiting approval on the node knows it.
+    const instanceId = jobs[0]?.event.instanceId ?? '';
+    const shape = instanceId
+      ? await cloud.getInstance(instanceId).then(
+          (i) => i.shape,
+          () => undefined,
+        )
+      : undefined;
+    this.deps.log.info({ component: 'health', node, by }, `ad-hoc health checks of ${node} asked by ${by}`);
+    return health.run(
+      { node, instanceId, shape, address: status.address, since: new Date(since) },
+      {
+        backDeadline: new Date(clock.now().getTime() + this.deps.settings.backTimeoutMs),
+        signal: this.abort.signal,
+      },
+    );
   }
 
   status(): OrchestratorStatus {

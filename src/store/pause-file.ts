@@ -36,7 +36,8 @@ export class PauseFile {
       throw new StoreFileError(path, `the pause file is not valid JSON (${(error as Error).message})`);
     }
     const parsed = PauseFileContent.safeParse(json);
-    if (!parsed.success) throw new StoreFileError(path, 'the pause file does not say who paused, why and when');
+    if (!parsed.success)
+      throw new StoreFileError(path, 'the pause file does not say who paused, why and when');
     return parsed.data.paused ?? undefined;
   }
 
