@@ -1,7 +1,8 @@
-import type { Server } from 'node:http';
-import { App, type CustomRoute } from '@slack/bolt';
+import type { Server, ServerResponse } from 'node:http';
+import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { type Config, ConfigError } from '../config.js';
+import { answerHealthz, HEALTHZ_PATH } from '../orchestrator/http.js';
 import { Approvers } from './approvers.js';
 import { boltLogger } from './bolt-logger.js';
 import type { ListenerDeps } from './listeners/deps.js';
@@ -12,8 +13,6 @@ export type SlackSettings = Config['slack'];
 /** The listeners' needs, less what the app builds itself from the settings (the approvers). */
 export type SlackAppDeps = Omit<ListenerDeps, 'approvers' | 'channel'> & {
   clock: ConstructorParameters<typeof Approvers>[2];
-  /** HTTP mode: extra routes beside POST /slack/events on PORT (GET /healthz). */
-  routes?: CustomRoute[];
 };
 
 export interface SlackAppHandle {
@@ -63,8 +62,9 @@ async function authTest(client: WebClient, apiUrl: string | undefined) {
 /**
  * The Bolt app with every listener: Socket Mode (SLACK_APP_TOKEN) by default, or HTTP mode
  * (SLACK_SIGNING_SECRET) serving Bolt's POST /slack/events — events, interactivity and slash
- * commands — on PORT, with `routes` beside it. Every Web API call, Socket Mode's
- * apps.connections.open included, goes to SLACK_API_URL.
+ * commands — on PORT, with GET /healthz beside it (PORT serves nothing else: decisions from the
+ * CLI stay on the control socket). Every Web API call, Socket Mode's apps.connections.open
+ * included, goes to SLACK_API_URL.
  */
 export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps): Promise<SlackAppHandle> {
   const problems = missing(settings);
@@ -80,11 +80,16 @@ export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps)
     logger,
     clientOptions,
   };
-  const { clock, routes = [], ...listenerDeps } = deps;
+  const { clock, ...listenerDeps } = deps;
+  const healthz = {
+    path: HEALTHZ_PATH,
+    method: ['GET'],
+    handler: (_req: unknown, res: ServerResponse) => answerHealthz(deps.orchestrator, res),
+  };
   const app =
     settings.mode === 'socket'
       ? new App({ ...common, socketMode: true, appToken: settings.appToken })
-      : new App({ ...common, signingSecret: settings.signingSecret!, customRoutes: routes });
+      : new App({ ...common, signingSecret: settings.signingSecret!, customRoutes: [healthz] });
   registerListeners(app, {
     ...listenerDeps,
     channel: settings.channel,
