@@ -10,6 +10,7 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
+import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { JobStore } from '../store/job-store.js';
 import { notBuilt } from './errors.js';
@@ -36,12 +37,6 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   checkSocketPath(config.store.controlSocket);
   const log = createLogger(config.logLevel);
-  if (config.slack.botToken) {
-    log.warn(
-      { component: 'serve' },
-      'SLACK_BOT_TOKEN is set but the Slack app is not built yet: running headless (events and phases go to this log; decide with pitstop approve|deny or AUTO_APPROVE)',
-    );
-  }
   if (config.dryRun) {
     log.warn(
       { component: 'serve', stateFile: config.store.stateFile, auditFile: config.store.auditFile },
@@ -81,6 +76,7 @@ async function serve(): Promise<void> {
     log,
   });
   const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;
+  let slack: SlackAppHandle | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -92,6 +88,7 @@ async function serve(): Promise<void> {
         server.close();
         server.closeAllConnections();
       }
+      await slack?.stop();
       await orchestrator.stop();
       await store.close();
       log.info({ component: 'serve' }, 'stopped');
@@ -109,10 +106,20 @@ async function serve(): Promise<void> {
     const [health, control] = servers;
     // After the lock is ours: a socket file still there is a crashed serve's, and is replaced.
     await listenOnSocket(control, config.store.controlSocket);
-    const port = await listen(health, config.slack.port);
+    if (config.slack.botToken) {
+      // In HTTP mode Bolt takes PORT, with /healthz beside /slack/events.
+      slack = await startSlackApp(config.slack, { orchestrator, store, cluster, clock, log });
+    }
+    const port = slack?.port ?? (await listen(health, config.slack.port));
     log.info(
-      { component: 'serve', port, controlSocket: config.store.controlSocket, dryRun: config.dryRun },
-      `listening on ${port}: GET /healthz; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
+      {
+        component: 'serve',
+        port,
+        controlSocket: config.store.controlSocket,
+        dryRun: config.dryRun,
+        slack: config.slack.botToken ? config.slack.mode : 'off',
+      },
+      `listening on ${port}: GET /healthz${slack?.port ? ', POST /slack/events' : ''}; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
     );
     await orchestrator.start();
   } catch (error) {
