@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { WebClient } from '@slack/web-api';
-import { vi } from 'vitest';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { createLogger } from '../../src/log.js';
 import { SlackDriver } from '../../src/sim/slack/driver.js';
@@ -98,12 +98,14 @@ export async function slackRig(
       }
       return posted;
     },
-    decided: (eventId) =>
-      vi.waitFor(() => {
-        const said = rig.notifier.thread(eventId);
-        if (!said.some((line) => line.startsWith('awaiting_approval → ')))
-          throw new Error(`${eventId}: no decision yet`);
-      }),
+    async decided(eventId) {
+      // Polled rather than vi.waitFor: the benchmark uses this rig outside vitest.
+      for (let waited = 0; ; waited += 20) {
+        if (rig.notifier.thread(eventId).some((line) => line.startsWith('awaiting_approval → '))) return;
+        if (waited > 10_000) throw new Error(`${eventId}: no decision within 10 s`);
+        await delay(20);
+      }
+    },
     async audit() {
       const text = await readFile(rig.store.auditFile, 'utf8');
       return text

@@ -132,7 +132,7 @@ describe('/pitstop through the Bolt app (HTTP mode)', () => {
     const started = await ask('U0ALICE', 'health gpu-3');
     expect(started).toMatchObject({ to: 'channel' });
     expect(started.text).toContain('🩺 Health checks of *gpu-3* started by <@U0ALICE>');
-    const ts = (started as { ts: string }).ts;
+    const ts = (started as unknown as { ts: string }).ts;
     await vi.waitFor(() => expect(rig!.sim.conversations.replies(CHANNEL, ts)).toHaveLength(1), {
       timeout: 15_000,
     });
