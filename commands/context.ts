@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobAction, MaintenanceJob } from '../src/domain/job.js';
 import { Outcome, Phase } from '../src/domain/job.js';
+import type { PauseState } from '../src/domain/pause.js';
 import type { Verdict } from '../src/domain/verdict.js';
 
 /** A decision a command makes; `via` is always 'slack' here. */
@@ -28,11 +29,7 @@ export const AuditRecord = z.looseObject({
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
-export interface PauseState {
-  by: string;
-  reason: string;
-  at: string;
-}
+export type { PauseState } from '../src/domain/pause.js';
 
 /**
  * What the /pitstop subcommands need from the running system, for one invocation. The Slack

@@ -1,7 +1,9 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
+import type { PauseState } from './domain/pause.js';
 import { mayTakeOut } from './domain/policy.js';
+import type { Verdict } from './domain/verdict.js';
 import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
@@ -49,7 +51,12 @@ export interface OrchestratorStatus {
   jobsByPhase: Partial<Record<Phase, number>>;
   workersRunning: number;
   waitingToStart: number;
+  /** Set while no new job starts (`pause`); running ones finish. */
+  paused?: PauseState;
 }
+
+/** Why an approved job may wait to start; each is said once in its thread. */
+const WAIT_KINDS = ['node', 'capacity', 'pause'] as const;
 
 const isWorking = (phase: Phase): phase is WorkingPhase => phase !== 'awaiting_approval' && phase !== 'done';
 
@@ -173,6 +180,67 @@ export class Orchestrator {
     return after;
   }
 
+  /**
+   * From now on no approved job starts its drain until `unpause`; jobs past their drain go on.
+   * Discovery and decisions go on too. Durable (it survives a restart) and audited.
+   */
+  async pause(by: string, reason: string): Promise<PauseState> {
+    const state = { by, reason, at: this.ports.clock.now().toISOString() };
+    await this.deps.store.setPaused(state);
+    await this.deps.store.writeAudit({ type: 'paused', by, reason });
+    this.deps.log.warn({ component: 'orchestrator', ...state }, `paused by ${by}: no new job starts`);
+    return state;
+  }
+
+  async unpause(by: string): Promise<void> {
+    await this.deps.store.setPaused(undefined);
+    await this.deps.store.writeAudit({ type: 'unpaused', by });
+    this.deps.log.info({ component: 'orchestrator', by }, `unpaused by ${by}: approved jobs start again`);
+    this.pump();
+  }
+
+  paused(): PauseState | undefined {
+    return this.deps.store.paused();
+  }
+
+  /**
+   * GPU checks of `node` now, outside any maintenance (`/pitstop health`): the node as it is
+   * since its last boot. Refused while a job works the node (it runs its own checks).
+   */
+  async checkHealth(node: string, by: string): Promise<Verdict> {
+    const jobs = this.deps.store.list().filter((job) => job.node === node);
+    const working = jobs.find((job) => isWorking(job.phase));
+    if (working) {
+      throw new Error(
+        `job ${working.id} (event ${working.eventId}) is working ${node} (${working.phase}) and runs its own checks; its verdict comes in the event's thread`,
+      );
+    }
+    const { cluster, cloud, health, clock } = this.ports;
+    const status = await cluster.status(node);
+    const since = status.bootTime ?? status.slurmdStartTime;
+    if (since === undefined) {
+      throw new Error(
+        `Slurm shows no boot time for ${node}; run pitstop health run ${node} --since <time> on the controller`,
+      );
+    }
+    // Only Run Command needs the instance; a job awaiting approval on the node knows it.
+    const instanceId = jobs[0]?.event.instanceId ?? '';
+    const shape = instanceId
+      ? await cloud.getInstance(instanceId).then(
+          (i) => i.shape,
+          () => undefined,
+        )
+      : undefined;
+    this.deps.log.info({ component: 'health', node, by }, `ad-hoc health checks of ${node} asked by ${by}`);
+    return health.run(
+      { node, instanceId, shape, address: status.address, since: new Date(since) },
+      {
+        backDeadline: new Date(clock.now().getTime() + this.deps.settings.backTimeoutMs),
+        signal: this.abort.signal,
+      },
+    );
+  }
+
   status(): OrchestratorStatus {
     const jobsByPhase: Partial<Record<Phase, number>> = {};
     for (const job of this.deps.store.list()) jobsByPhase[job.phase] = (jobsByPhase[job.phase] ?? 0) + 1;
@@ -184,6 +252,7 @@ export class Orchestrator {
       jobsByPhase,
       workersRunning: this.running.size,
       waitingToStart: this.queued.size,
+      ...(this.paused() ? { paused: this.paused() } : {}),
     };
   }
 
@@ -264,6 +333,16 @@ export class Orchestrator {
         );
         continue;
       }
+      const paused = job.phase === 'draining' ? this.paused() : undefined;
+      if (paused) {
+        // Looked at again at `unpause`. A job past its drain holds its node already and goes on.
+        await this.sayWaiting(
+          job,
+          'pause',
+          `waits: Pitstop is paused (by ${paused.by}${paused.reason ? `: ${paused.reason}` : ''}); it starts once unpaused`,
+        );
+        continue;
+      }
       if (job.node) nodeTakenBy.set(job.node, job);
       if (job.phase === 'draining' && (await this.waitsForFixedWindow(job))) continue;
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
@@ -275,8 +354,7 @@ export class Orchestrator {
         continue;
       }
       this.queued.delete(id);
-      this.toldWaiting.delete(`${id} node`);
-      this.toldWaiting.delete(`${id} capacity`);
+      for (const kind of WAIT_KINDS) this.toldWaiting.delete(`${id} ${kind}`);
       this.running.set(
         id,
         this.work(job).finally(() => {
@@ -288,7 +366,7 @@ export class Orchestrator {
   }
 
   /** Says once in the job's thread why it waits, for each kind of wait. */
-  private async sayWaiting(job: MaintenanceJob, kind: 'node' | 'capacity', message: string) {
+  private async sayWaiting(job: MaintenanceJob, kind: (typeof WAIT_KINDS)[number], message: string) {
     const key = `${job.id} ${kind}`;
     if (this.toldWaiting.has(key)) return;
     this.toldWaiting.add(key);

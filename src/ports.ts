@@ -6,6 +6,7 @@ import type { MaintenanceEvent } from './domain/event.js';
 import type { JobAction, MaintenanceJob, SlackRef } from './domain/job.js';
 import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
+import type { PauseState } from './domain/pause.js';
 import type { Verdict } from './domain/verdict.js';
 
 export type { NodeMapping } from './domain/mapping.js';
@@ -192,6 +193,16 @@ export interface HealthRunner {
 
 // ---------------------------------------------------------------- Store
 
+/**
+ * An audit record that is no job transition: a refused attempt (`refused`), a pause
+ * (`paused` / `unpaused`). The store adds `at`; job records also carry jobId, eventId, node.
+ */
+export interface AuditEntry {
+  type: 'refused' | 'paused' | 'unpaused';
+  by: string;
+  [field: string]: unknown;
+}
+
 export interface Store {
   get(jobId: string): MaintenanceJob | undefined;
   findByEvent(eventId: string): MaintenanceJob | undefined;
@@ -208,6 +219,12 @@ export interface Store {
     jobId: string,
     patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'reason'>>,
   ): Promise<MaintenanceJob>;
+  /** Written to the audit log, durable before it resolves. */
+  writeAudit(entry: AuditEntry): Promise<void>;
+  /** Set while no new job may start; kept beside the state, so it survives a restart. */
+  paused(): PauseState | undefined;
+  /** Durable before it resolves; `undefined` lifts the pause. */
+  setPaused(state: PauseState | undefined): Promise<void>;
   close(): Promise<void>;
 }
 

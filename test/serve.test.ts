@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlackDriver } from '../src/sim/slack/driver.js';
+import { SlackSimulator } from '../src/sim/slack/server.js';
 import { JobStore } from '../src/store/job-store.js';
 import { event, type Harness, instance, startHarness, TENANCY } from './oci/sim-fixture.js';
 import { freePort } from './support/free-port.js';
@@ -130,6 +132,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
     }
     const result = await serve;
     expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('"slack":"off"');
     expect(result.stdout).toContain('"msg":"stopped"');
 
     expect(result.stdout).toContain('"by":"cli:tester via control socket"');
@@ -315,6 +318,60 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       expect(result.stdout).toContain('"msg":"stopped"');
     } finally {
       await own.sim.stop();
+    }
+  }, 60_000);
+  it('with SLACK_MODE=http serves Bolt and /healthz on PORT against the Slack simulator, and refuses a bad bot token', async () => {
+    const sim = new SlackSimulator({ workspace: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
+    await sim.start();
+    const slackPort = await freePort();
+    const slackEnv = {
+      ...env,
+      STATE_FILE: join(mkdtempSync(join(tmpdir(), 'pitstop-serve-slack-')), 'state.json'),
+      PORT: String(slackPort),
+      SLACK_MODE: 'http',
+      SLACK_BOT_TOKEN: sim.workspace.botToken,
+      SLACK_SIGNING_SECRET: sim.workspace.signingSecret,
+      SLACK_API_URL: sim.apiUrl,
+      SLACK_CHANNEL: 'C0PITSTOP',
+      SLACK_APPROVERS: 'U0ALICE',
+    };
+    try {
+      const serve = execa('node', [bin, 'serve'], { reject: false, env: slackEnv });
+      try {
+        await healthz(slackPort, 200);
+        const driver = new SlackDriver(sim, {
+          mode: 'http',
+          url: `http://127.0.0.1:${slackPort}/slack/events`,
+        });
+        expect((await driver.command('U0ALICE', 'C0PITSTOP', '/pitstop pause change freeze')).status).toBe(
+          200,
+        );
+        await until('the pause answered in the channel', async () =>
+          sim.conversations
+            .history('C0PITSTOP')
+            .some((m) => m.text.startsWith('⏸️ Paused by <@U0ALICE>: change freeze')),
+        );
+        expect(await healthz(slackPort, 200)).toMatchObject({
+          paused: { by: 'U0ALICE', reason: 'change freeze' },
+        });
+      } finally {
+        serve.kill('SIGTERM');
+      }
+      const result = await serve;
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('"slack":"http"');
+      expect(result.stdout).not.toContain(sim.workspace.botToken);
+      expect(result.stdout).not.toContain(sim.workspace.signingSecret);
+
+      const refused = await execa('node', [bin, 'serve'], {
+        reject: false,
+        env: { ...slackEnv, SLACK_BOT_TOKEN: 'xoxb-0000-wrong-token' },
+      });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain(`SLACK_BOT_TOKEN: Slack at ${sim.apiUrl} refused it (invalid_auth)`);
+      expect(refused.stderr + refused.stdout).not.toContain('xoxb-0000-wrong-token');
+    } finally {
+      await sim.stop();
     }
   }, 60_000);
 });

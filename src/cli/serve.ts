@@ -10,6 +10,7 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
+import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slackNotifierFromConfig } from '../slack/from-config.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { JobStore } from '../store/job-store.js';
@@ -54,14 +55,14 @@ async function serve(): Promise<void> {
   const { stateFile, auditFile } = config.store;
   const store = await JobStore.open({ stateFile, auditFile, clock });
   // With SLACK_BOT_TOKEN, the Slack outbox and notifier; a token Slack refuses stops start-up here.
-  const slack = await slackNotifierFromConfig(config, { cloud, cluster, clock }, store, log).catch(
+  const delivery = await slackNotifierFromConfig(config, { cloud, cluster, clock }, store, log).catch(
     async (error) => {
       await store.close();
       throw error;
     },
   );
   const orchestrator = new Orchestrator({
-    ports: { cloud, cluster, health, notifier: slack?.notifier ?? new LogNotifier(log), clock },
+    ports: { cloud, cluster, health, notifier: delivery?.notifier ?? new LogNotifier(log), clock },
     store,
     mapper: new OciNodeMapper(cloud.context, {
       steps: config.slurm.nodeMapping,
@@ -83,6 +84,7 @@ async function serve(): Promise<void> {
     log,
   });
   const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;
+  let slack: SlackAppHandle | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -94,8 +96,10 @@ async function serve(): Promise<void> {
         server.close();
         server.closeAllConnections();
       }
-      await orchestrator.stop();
+      // The app first (no new decisions), the outbox last (it may still send what the jobs said).
       await slack?.stop();
+      await orchestrator.stop();
+      await delivery?.stop();
       await store.close();
       log.info({ component: 'serve' }, 'stopped');
     })();
@@ -112,10 +116,20 @@ async function serve(): Promise<void> {
     const [health, control] = servers;
     // After the lock is ours: a socket file still there is a crashed serve's, and is replaced.
     await listenOnSocket(control, config.store.controlSocket);
-    const port = await listen(health, config.slack.port);
+    if (config.slack.botToken) {
+      // In HTTP mode Bolt takes PORT, with /healthz beside /slack/events.
+      slack = await startSlackApp(config.slack, { orchestrator, store, cluster, clock, log });
+    }
+    const port = slack?.port ?? (await listen(health, config.slack.port));
     log.info(
-      { component: 'serve', port, controlSocket: config.store.controlSocket, dryRun: config.dryRun },
-      `listening on ${port}: GET /healthz; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
+      {
+        component: 'serve',
+        port,
+        controlSocket: config.store.controlSocket,
+        dryRun: config.dryRun,
+        slack: config.slack.botToken ? config.slack.mode : 'off',
+      },
+      `listening on ${port}: GET /healthz${slack?.port ? ', POST /slack/events' : ''}; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
     );
     await orchestrator.start();
   } catch (error) {

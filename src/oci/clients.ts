@@ -3,7 +3,7 @@ import computeInstanceAgent from 'oci-computeinstanceagent';
 import core from 'oci-core';
 import identity from 'oci-identity';
 import workRequests from 'oci-workrequests';
-import { RetryAfterHttpClient } from './http-client.js';
+import { FetchContentLengthSigner, RetryAfterHttpClient } from './http-client.js';
 import { type RetryPolicy, requestTimeoutOptions, retryConfiguration } from './retry.js';
 
 export interface OciClients {
@@ -29,7 +29,7 @@ export function createClients(
   const retry = retryConfiguration(options.retry);
   const params = {
     httpClient: new RetryAfterHttpClient(
-      new common.DefaultRequestSigner(provider),
+      new FetchContentLengthSigner(new common.DefaultRequestSigner(provider)),
       requestTimeoutOptions(options.retry.requestTimeoutMs),
       options.retry.maxDelayMs,
     ),

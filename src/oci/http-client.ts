@@ -11,6 +11,24 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 }
 
 /**
+ * Signs as `inner` does, then leaves Content-Length to fetch. The SDK sets it to sign it, and
+ * fetch appends its own: `76, 76`. Node's bundled undici reads that as 76, but once a newer
+ * undici is loaded (Bolt's Socket Mode brings one, which becomes fetch's global dispatcher) the
+ * request is refused before it leaves ("invalid content-length header"). Fetch sends the same
+ * length, so the signature still holds.
+ */
+export class FetchContentLengthSigner implements common.RequestSigner {
+  constructor(private readonly inner: common.RequestSigner) {}
+
+  signHttpRequest(request: common.HttpRequest, forceExcludeBody?: boolean): void | Promise<void> {
+    const signed = this.inner.signHttpRequest(request, forceExcludeBody) as void | Promise<void>;
+    const drop = () => request.headers.delete('content-length');
+    if (signed instanceof Promise) return signed.then(drop);
+    drop();
+  }
+}
+
+/**
  * The SDK's retrier only sees the error, never the response headers, so it cannot honour
  * Retry-After. This client waits what OCI asked for (at most `maxWaitMs`) before it hands the
  * 429 on; the retrier's own back-off then comes on top.

@@ -108,10 +108,17 @@ const noRoute = (req: IncomingMessage, res: ServerResponse, path: string) =>
  */
 export function healthServer(orchestrator: Orchestrator, log: Logger): Server {
   return serveWith(log, (req, res, path) => {
-    if (req.method !== 'GET' || path !== '/healthz') return noRoute(req, res, path);
-    const status = orchestrator.status();
-    return send(res, isHealthy(status) ? 200 : 503, status);
+    if (req.method !== 'GET' || path !== HEALTHZ_PATH) return noRoute(req, res, path);
+    return answerHealthz(orchestrator, res);
   });
+}
+
+export const HEALTHZ_PATH = '/healthz';
+
+/** GET /healthz's answer, also served beside Bolt's /slack/events when Slack takes PORT (HTTP mode). */
+export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): void {
+  const status = orchestrator.status();
+  send(res, isHealthy(status) ? 200 : 503, status);
 }
 
 /**

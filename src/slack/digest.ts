@@ -13,11 +13,10 @@ const DigestId = z.string().regex(/^[0-9a-f]{16}(,[0-9a-f]{16}){0,99}$/, 'not a 
 export const digestIdFor = (jobs: readonly Pick<MaintenanceJob, 'id'>[]) =>
   jobs.map((job) => job.id.slice(JOB_PREFIX.length)).join(',');
 
-/** The job ids an Approve all button carries (a value from Slack: checked, never trusted). */
-export function jobIdsOfDigest(value: unknown): string[] {
-  return DigestId.parse(value)
-    .split(',')
-    .map((hex) => `${JOB_PREFIX}${hex}`);
+/** The job ids an Approve all button carries (a value from Slack: checked, never trusted), or undefined. */
+export function jobIdsOfDigest(value: unknown): string[] | undefined {
+  const id = DigestId.safeParse(value);
+  return id.success ? id.data.split(',').map((hex) => `${JOB_PREFIX}${hex}`) : undefined;
 }
 
 /** The digests for a sweep's new jobs: one per DIGEST_MAX_JOBS, in order. */

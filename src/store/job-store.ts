@@ -3,10 +3,12 @@ import { dirname } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { z } from 'zod';
 import { type JobAction, MaintenanceJob, transition } from '../domain/job.js';
-import type { Clock, Store } from '../ports.js';
+import type { PauseState } from '../domain/pause.js';
+import type { AuditEntry, Clock, Store } from '../ports.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import { GroupCommit } from './group-commit.js';
 import { JsonLinesFile } from './json-lines-file.js';
+import { PauseFile } from './pause-file.js';
 import { acquireStateLock } from './state-lock.js';
 import {
   FinishedEntry,
@@ -146,6 +148,7 @@ export class JobStore implements Store {
     private readonly clock: Clock,
     private readonly unlock: () => Promise<void>,
     private readonly compactAtBytes: number,
+    private readonly pause: PauseFile,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -160,6 +163,7 @@ export class JobStore implements Store {
       const { wal, records } = await openWal(`${options.stateFile}.wal`);
       for (const record of records) replay(db.data, record);
       const audit = await JsonLinesFile.open(options.auditFile);
+      const pause = await PauseFile.open(pauseFileOf(options.stateFile));
       const store = new JobStore(
         db,
         adapter,
@@ -168,6 +172,7 @@ export class JobStore implements Store {
         options.clock,
         unlock,
         options.compactAtBytes ?? 1 << 20,
+        pause,
       );
       await store.archiveFinished();
       await store.snapshot();
@@ -266,6 +271,26 @@ export class JobStore implements Store {
     return next;
   }
 
+  async writeAudit(entry: AuditEntry): Promise<void> {
+    this.assertWritable();
+    this.record({ ...entry, at: this.clock.now().toISOString() });
+    await this.commit();
+  }
+
+  paused(): PauseState | undefined {
+    return this.pause.get();
+  }
+
+  async setPaused(state: PauseState | undefined): Promise<void> {
+    this.assertWritable();
+    await this.pause.set(state);
+  }
+
+  /** The audit log's path, for readers (`history`, the Home tab's last outcomes). */
+  get auditFile(): string {
+    return this.audit.path;
+  }
+
   stats(): StoreStats {
     return {
       writes: this.writes,
@@ -344,6 +369,9 @@ export class JobStore implements Store {
     }
   }
 }
+
+/** Beside the state file, under the same lock. */
+export const pauseFileOf = (stateFile: string) => `${stateFile}.pause.json`;
 
 /**
  * Applies a log record only if it is newer than what the state holds, and never revives a

@@ -1,0 +1,20 @@
+import type { Logger } from '../../log.js';
+import type { Orchestrator } from '../../orchestrator.js';
+import type { Cluster, Store } from '../../ports.js';
+
+/** Who may decide (SLACK_APPROVERS, groups resolved): src/slack/approvers.ts. */
+export interface ApproverCheck {
+  isApprover(userId: string): Promise<boolean>;
+}
+
+/** What every listener gets: decisions go through the orchestrator, never around it. */
+export interface ListenerDeps {
+  orchestrator: Orchestrator;
+  /** Reads jobs, writes audit records; the orchestrator owns every change of a job. */
+  store: Store & { readonly auditFile: string };
+  cluster: Cluster;
+  approvers: ApproverCheck;
+  /** SLACK_CHANNEL: where a refusal goes when the job names no channel of its own. */
+  channel?: string;
+  log: Logger;
+}
