@@ -8,7 +8,7 @@ import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
 import { ConfigError } from './config.js';
 import { CloudError } from './oci/errors.js';
-import { SlackStartError } from './slack/from-config.js';
+import { SlackStartError } from './slack/auth.js';
 import { OutboxFileError } from './slack/outbox/journal.js';
 import { SlurmError } from './slurm/errors.js';
 import { StoreFileError } from './store/job-store.js';

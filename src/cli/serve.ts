@@ -118,7 +118,14 @@ async function serve(): Promise<void> {
     await listenOnSocket(control, config.store.controlSocket);
     if (config.slack.botToken) {
       // In HTTP mode Bolt takes PORT, with /healthz beside /slack/events.
-      slack = await startSlackApp(config.slack, { orchestrator, store, cluster, clock, log });
+      slack = await startSlackApp(config.slack, {
+        orchestrator,
+        store,
+        cluster,
+        clock,
+        log,
+        identity: delivery?.identity,
+      });
     }
     const port = slack?.port ?? (await listen(health, config.slack.port));
     log.info(

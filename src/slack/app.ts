@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { type Config, ConfigError } from '../config.js';
 import { answerHealthz, HEALTHZ_PATH } from '../orchestrator/http.js';
 import { Approvers } from './approvers.js';
+import { authenticate, type BotIdentity } from './auth.js';
 import { boltLogger } from './bolt-logger.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
@@ -13,6 +14,8 @@ export type SlackSettings = Config['slack'];
 /** The listeners' needs, less what the app builds itself from the settings (the approvers). */
 export type SlackAppDeps = Omit<ListenerDeps, 'approvers' | 'channel'> & {
   clock: ConstructorParameters<typeof Approvers>[2];
+  /** The bot token as auth.test already answered at start-up (by the notifier); else asked here. */
+  identity?: BotIdentity;
 };
 
 export interface SlackAppHandle {
@@ -41,25 +44,6 @@ function missing(settings: SlackSettings): string[] {
 }
 
 /**
- * Checks the bot token with auth.test, so a bad one stops start-up with a clear message instead
- * of failing at the first click. Returns the bot's ids for Bolt (which then skips its own check).
- */
-async function authTest(client: WebClient, apiUrl: string | undefined) {
-  try {
-    const auth = await client.auth.test();
-    return { botId: auth.bot_id, botUserId: auth.user_id };
-  } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    const where = apiUrl ?? 'https://slack.com/api/';
-    throw new ConfigError([
-      code
-        ? `SLACK_BOT_TOKEN: Slack at ${where} refused it (${code}); copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`
-        : `SLACK_API_URL: cannot reach Slack at ${where} to check SLACK_BOT_TOKEN (${(error as Error).message})`,
-    ]);
-  }
-}
-
-/**
  * The Bolt app with every listener: Socket Mode (SLACK_APP_TOKEN) by default, or HTTP mode
  * (SLACK_SIGNING_SECRET) serving Bolt's POST /slack/events — events, interactivity and slash
  * commands — on PORT, with GET /healthz beside it (PORT serves nothing else: decisions from the
@@ -71,16 +55,18 @@ export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps)
   if (problems.length > 0) throw new ConfigError(problems);
   const logger = boltLogger(deps.log);
   const clientOptions = { logger, ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}) };
-  const ids = await authTest(new WebClient(settings.botToken, clientOptions), settings.apiUrl);
+  const { botId, botUserId } =
+    deps.identity ?? (await authenticate(new WebClient(settings.botToken, clientOptions), settings.apiUrl));
   const common = {
     token: settings.botToken,
-    ...ids,
+    botId,
+    botUserId,
     tokenVerificationEnabled: false,
     convoStore: false as const,
     logger,
     clientOptions,
   };
-  const { clock, ...listenerDeps } = deps;
+  const { clock, identity: _, ...listenerDeps } = deps;
   const healthz = {
     path: HEALTHZ_PATH,
     method: ['GET'],

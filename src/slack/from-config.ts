@@ -1,50 +1,18 @@
-import { ErrorCode } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Clock, Cloud, Cluster, Store } from '../ports.js';
+import { authenticate, type BotIdentity } from './auth.js';
 import { SlackNotifier } from './notifier.js';
 import { Outbox } from './outbox/outbox.js';
 import { outboxWebClient } from './web-client.js';
 
-/** Slack cannot be used as configured: start-up stops with what to do (never a token). */
-export class SlackStartError extends Error {
-  override readonly name = 'SlackStartError';
-}
-
 export interface SlackDelivery {
   notifier: SlackNotifier;
   outbox: Outbox;
+  /** Who the token is: the Bolt app takes it rather than asking Slack again. */
+  identity: BotIdentity;
   /** Finishes the call in flight; what is left waits in the outbox for the next start. */
   stop(): Promise<void>;
-}
-
-const REFUSED_TOKEN = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-]);
-
-/** `auth.test`: the token is the bot's and Slack takes it, or start-up stops here. */
-async function checkBotToken(client: ReturnType<typeof outboxWebClient>, apiUrl: string): Promise<string> {
-  try {
-    const answer = await client.auth.test();
-    return `${answer.user ?? 'the bot'} in ${answer.team ?? 'the workspace'}`;
-  } catch (error) {
-    const coded = error as { code?: string; data?: { error?: string } };
-    if (coded.code === ErrorCode.PlatformError) {
-      const why = coded.data?.error ?? 'unknown_error';
-      throw new SlackStartError(
-        REFUSED_TOKEN.has(why)
-          ? `Slack refused SLACK_BOT_TOKEN (${why}): set it to the app's Bot User OAuth Token (xoxb-…) from its Install App page, or reinstall the app for a new one`
-          : `Slack's auth.test failed (${why}); check SLACK_BOT_TOKEN and the app's installation`,
-      );
-    }
-    throw new SlackStartError(
-      `cannot reach Slack's Web API at ${apiUrl} (${(error as Error).message}): check SLACK_API_URL and the network`,
-    );
-  }
 }
 
 /**
@@ -64,7 +32,7 @@ export async function slackNotifierFromConfig(
   const { slack } = config;
   if (!slack.botToken || !slack.channel) return undefined;
   const client = outboxWebClient(slack, log);
-  const who = await checkBotToken(client, slack.apiUrl ?? 'https://slack.com/api/');
+  const identity = await authenticate(client, slack.apiUrl);
   const outbox = await Outbox.open({
     client,
     file: `${config.store.stateFile}.outbox`,
@@ -73,7 +41,10 @@ export async function slackNotifierFromConfig(
     log,
   });
   outbox.start();
-  log.info({ component: 'slack', channel: slack.channel }, `Slack: posting as ${who} to ${slack.channel}`);
+  log.info(
+    { component: 'slack', channel: slack.channel },
+    `Slack: posting as ${identity.name} to ${slack.channel}`,
+  );
   const notifier = new SlackNotifier({
     outbox,
     channel: slack.channel,
@@ -82,5 +53,5 @@ export async function slackNotifierFromConfig(
     log,
     digestThreshold: slack.digestThreshold,
   });
-  return { notifier, outbox, stop: () => outbox.stop() };
+  return { notifier, outbox, identity, stop: () => outbox.stop() };
 }

@@ -1,15 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebClient } from '@slack/web-api';
+import { systemClock } from '../../src/clock.js';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { createLogger } from '../../src/log.js';
 import { SlackDriver } from '../../src/sim/slack/driver.js';
 import { SlackSimulator } from '../../src/sim/slack/server.js';
 import { type SlackAppHandle, type SlackSettings, startSlackApp } from '../../src/slack/app.js';
 import { eventMessage } from '../../src/slack/blocks/event-message.js';
+import type { Outbox } from '../../src/slack/outbox/outbox.js';
 import { freePort } from '../support/free-port.js';
-import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
+import {
+  type OrchestratorRig,
+  orchestratorOver,
+  RecordingNotifier,
+  tempStateFile,
+} from '../support/orchestrator.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { slackNotifierOver } from './support.js';
+
+/** Budgets that never hold a message back: pacing is the outbox's own test; here, the whole path. */
+const LOOSE_BUDGETS = Object.fromEntries(
+  ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'views.publish'].map((method) => [
+    method,
+    { perMinute: 60_000, burst: 1_000 },
+  ]),
+);
 
 export const CHANNEL = 'C0PITSTOP';
 export type Mode = SlackSettings['mode'];
@@ -32,6 +48,8 @@ export interface SlackRig extends OrchestratorRig {
   decided(eventId: string): Promise<void>;
   /** The audit log's records. */
   audit(): Promise<Record<string, unknown>[]>;
+  /** With `slackNotifier`: the outbox the SlackNotifier posts through. */
+  outbox?: Outbox;
   /** Stops the app, the orchestrator, the simulators. */
   stop(): Promise<void>;
 }
@@ -43,17 +61,36 @@ export interface SlackRig extends OrchestratorRig {
  */
 export async function slackRig(
   mode: Mode,
-  options: { approvers?: string[]; usergroups?: { id: string; handle: string; users: string[] }[] } = {},
+  options: {
+    approvers?: string[];
+    usergroups?: { id: string; handle: string; users: string[] }[];
+    /** The real SlackNotifier and its outbox (on the system clock, budgets loosened) instead of the recorder. */
+    slackNotifier?: boolean;
+  } = {},
 ): Promise<SlackRig> {
   const pipeline = await startPipeline();
   const stateFile = tempStateFile();
-  const rig = await orchestratorOver(pipeline, stateFile);
+  const made: { outbox?: Outbox } = {};
   const sim = new SlackSimulator({
     workspace: { users: USERS, usergroups: options.usergroups ?? [] },
     // The rig posts the event messages at once, in the notifier's stead (its outbox paces them).
     rateLimits: { 'chat.postMessage': null },
   });
   await sim.start();
+  const rig = await orchestratorOver(
+    pipeline,
+    stateFile,
+    {},
+    undefined,
+    options.slackNotifier
+      ? async (store) =>
+          new RecordingNotifier(
+            await slackNotifierOver(sim, pipeline, stateFile, systemClock, made, { budgets: LOOSE_BUDGETS })(
+              store,
+            ),
+          )
+      : undefined,
+  );
   const { workspace } = sim;
   const slack = await startSlackApp(
     {
@@ -114,9 +151,11 @@ export async function slackRig(
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     },
+    outbox: made.outbox,
     async stop() {
       await slack.stop();
       await rig.close();
+      await made.outbox?.stop();
       await sim.stop();
       await pipeline.stop();
     },

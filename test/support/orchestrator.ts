@@ -17,17 +17,24 @@ export class RecordingNotifier implements Notifier {
   readonly lines: { eventId: string; line: string }[] = [];
   private readonly listeners: ((line: string) => void)[] = [];
 
-  /** Where Slack would have posted it: one message per announcement. */
+  /** With `inner`, every call also goes on to it (the real Slack notifier, in end-to-end tests). */
+  constructor(private readonly inner?: Notifier) {}
+
+  /** Where Slack would have posted it: one message per announcement (or where `inner` did). */
   async announce(job: MaintenanceJob): Promise<Announcement> {
     this.announced.push(job.eventId);
+    if (this.inner) return this.inner.announce(job);
     return {
       slack: { channel: 'C0PITSTOP', ts: `1700000000.${String(this.announced.length).padStart(6, '0')}` },
     };
   }
+  // `inner` first: a test that sees the line may take it that the real notifier was told too.
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob) {
+    await this.inner?.phaseChanged(job, previous);
     this.say(job, `${previous.phase} → ${job.phase}`);
   }
   async progress(job: MaintenanceJob, message: string) {
+    await this.inner?.progress(job, message);
     this.say(job, message);
   }
   thread(eventId: string): string[] {
