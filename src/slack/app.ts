@@ -6,6 +6,7 @@ import { answerHealthz, HEALTHZ_PATH } from '../orchestrator/http.js';
 import { Approvers } from './approvers.js';
 import { authenticate, type BotIdentity } from './auth.js';
 import { boltLogger } from './bolt-logger.js';
+import { HomeRefresh } from './home-refresh.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 
@@ -20,6 +21,8 @@ export type SlackAppDeps = Omit<ListenerDeps, 'approvers' | 'channel'> & {
 
 export interface SlackAppHandle {
   app: App;
+  /** Keeps opened Home tabs current (every minute, when jobs changed). */
+  homeRefresh: HomeRefresh;
   /** HTTP mode: the port Bolt listens on. */
   port?: number;
   stop(): Promise<void>;
@@ -76,11 +79,17 @@ export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps)
     settings.mode === 'socket'
       ? new App({ ...common, socketMode: true, appToken: settings.appToken })
       : new App({ ...common, signingSecret: settings.signingSecret!, customRoutes: [healthz] });
-  registerListeners(app, {
+  const listeners = {
     ...listenerDeps,
     channel: settings.channel,
     approvers: new Approvers(settings.approvers, app.client, clock, deps.log),
-  });
+  };
+  const homeRefresh = new HomeRefresh(listeners, app.client);
+  registerListeners(app, { ...listeners, homeViewers: homeRefresh });
+  const stop = async () => {
+    homeRefresh.stop();
+    await app.stop();
+  };
   app.error(async (error) => {
     deps.log.error({ component: 'slack', err: error }, `a Slack listener failed: ${error.message}`);
   });
@@ -94,10 +103,12 @@ export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps)
         `SLACK_APP_TOKEN: Slack refused it at apps.connections.open (${code}); generate an app-level token with connections:write under Basic Information → App-Level Tokens, and enable Socket Mode`,
       ]);
     }
-    return { app, stop: () => app.stop() as Promise<void> };
+    homeRefresh.start();
+    return { app, homeRefresh, stop };
   }
   const server = (await app.start(settings.port)) as Server;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
-  return { app, port, stop: () => app.stop() as Promise<void> };
+  homeRefresh.start();
+  return { app, port, homeRefresh, stop };
 }

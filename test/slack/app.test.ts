@@ -187,6 +187,23 @@ describe.each<Mode>(['http', 'socket'])('the Bolt app in %s mode, end to end', (
     expect(text).toContain('change freeze');
     expect(text).toContain('awaiting approval* (4)');
   });
+
+  it('keeps an opened Home tab current when a job changes, and publishes nothing when none did', async () => {
+    rig = await slackRig(mode);
+    await rig.announce();
+    expect((await rig.driver.openHome('U0BOB')).status).toBe(200);
+    await vi.waitFor(() => expect(rig!.sim.surfaces.home('U0BOB')).toBeDefined());
+    const publishes = () => rig!.sim.count('views.publish', 'ok');
+    const before = publishes();
+
+    await rig.slack.homeRefresh.refresh();
+    expect(publishes()).toBe(before);
+
+    await rig.orchestrator.deny(flex.id, 'U0ALICE', 'slack', 'not now');
+    await rig.slack.homeRefresh.refresh();
+    expect(publishes()).toBe(before + 1);
+    expect(JSON.stringify(rig.sim.surfaces.home('U0BOB')!.blocks)).toContain('awaiting approval* (3)');
+  });
 });
 
 describe('the Bolt app in HTTP mode, at its door', () => {

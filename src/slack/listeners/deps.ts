@@ -16,5 +16,7 @@ export interface ListenerDeps {
   approvers: ApproverCheck;
   /** SLACK_CHANNEL: where a refusal goes when the job names no channel of its own. */
   channel?: string;
+  /** Told when someone opens the Home tab, to keep it current while jobs change. */
+  homeViewers?: { opened(user: string): void };
   log: Logger;
 }
