@@ -7,13 +7,14 @@ import { Approvers } from './approvers.js';
 import { authenticate, type BotIdentity } from './auth.js';
 import { boltLogger } from './bolt-logger.js';
 import { HomeRefresh } from './home-refresh.js';
+import { NotDecidableAnswers } from './listeners/decision.js';
 import type { ListenerDeps } from './listeners/deps.js';
 import { registerListeners } from './listeners/index.js';
 
 export type SlackSettings = Config['slack'];
 
 /** The listeners' needs, less what the app builds itself from the settings (the approvers). */
-export type SlackAppDeps = Omit<ListenerDeps, 'approvers' | 'channel'> & {
+export type SlackAppDeps = Omit<ListenerDeps, 'approvers' | 'channel' | 'notDecidable'> & {
   clock: ConstructorParameters<typeof Approvers>[2];
   /** The bot token as auth.test already answered at start-up (by the notifier); else asked here. */
   identity?: BotIdentity;
@@ -83,6 +84,7 @@ export async function startSlackApp(settings: SlackSettings, deps: SlackAppDeps)
     ...listenerDeps,
     channel: settings.channel,
     approvers: new Approvers(settings.approvers, app.client, clock, deps.log),
+    notDecidable: new NotDecidableAnswers(),
   };
   const homeRefresh = new HomeRefresh(listeners, app.client);
   registerListeners(app, { ...listeners, homeViewers: homeRefresh });

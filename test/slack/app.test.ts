@@ -142,7 +142,8 @@ describe.each<Mode>(['http', 'socket'])('the Bolt app in %s mode, end to end', (
     expect(transitions(audit, 'drained')).toHaveLength(1);
     const winner = (transitions(audit, 'approve')[0]!.action as { by: string }).by;
     const loser = winner === 'U0ALICE' ? 'U0BOB' : 'U0ALICE';
-    await vi.waitFor(() => expect(ephemeralTexts(rig!, loser)).toHaveLength(winner === 'U0ALICE' ? 1 : 2));
+    // One answer per person and job a minute, however often they clicked.
+    await vi.waitFor(() => expect(ephemeralTexts(rig!, loser)).toHaveLength(1));
     expect(ephemeralTexts(rig, loser)[0]).toMatch(
       new RegExp(
         `^Nothing done: event \`${flex.id.replaceAll('.', '\\.')}\` on \\*gpu-1\\* was already decided\\. .*Approved by <@${winner}> at \\d\\d:\\d\\d UTC\\.$`,

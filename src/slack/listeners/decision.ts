@@ -36,7 +36,7 @@ export const isRefusedDecision = (error: unknown) =>
  * What to tell someone whose decision the job cannot take: someone decided first (a double
  * click, two approvers at once, a retried delivery), or the job moved on or finished.
  */
-export async function whyNotDecidable(deps: ListenerDeps, jobId: string): Promise<string> {
+async function whyNotDecidable(deps: ListenerDeps, jobId: string): Promise<string> {
   const job = deps.store.get(jobId) ?? (await finishedJob(deps, jobId));
   if (!job) return 'Nothing done: Pitstop has no job for this message any more.';
   const decided = decisionLine(job);
@@ -44,6 +44,39 @@ export async function whyNotDecidable(deps: ListenerDeps, jobId: string): Promis
   const where =
     job.phase === 'done' ? `finished (${job.outcome ?? 'done'})` : `in ${job.phase.replace('_', ' ')}`;
   return `Nothing done: ${eventOn(job)} is ${where}${job.reason ? `: ${escapeMrkdwn(job.reason)}` : ''}.`;
+}
+
+/**
+ * At most one "cannot be decided" answer a minute per person and job: a frantic clicker reads it
+ * once, and a burst of clicks cannot spend chat.postEphemeral's rate limit (which the refusals of
+ * non-approvers need). One per running app.
+ */
+export class NotDecidableAnswers {
+  private readonly told = new Map<string, number>();
+
+  constructor(private readonly againAfterMs = 60_000) {}
+
+  /** True (and remembered) when `user` may be told about `jobId` now. */
+  due(user: string, jobId: string, now = Date.now()): boolean {
+    const key = `${user} ${jobId}`;
+    if (now - (this.told.get(key) ?? Number.NEGATIVE_INFINITY) < this.againAfterMs) return false;
+    this.told.set(key, now);
+    if (this.told.size > 10_000) {
+      for (const [told, at] of this.told) if (now - at >= this.againAfterMs) this.told.delete(told);
+    }
+    return true;
+  }
+}
+
+/** Tells `to.user` why the job cannot take their decision (see NotDecidableAnswers). */
+export async function tellNotDecidable(
+  deps: ListenerDeps,
+  client: WebClient,
+  to: { channel: string | undefined; user: string },
+  jobId: string,
+): Promise<void> {
+  if (!deps.notDecidable.due(to.user, jobId)) return;
+  await tell(deps, client, to, await whyNotDecidable(deps, jobId));
 }
 
 /** An ephemeral answer; a failure to send it is logged, never thrown at Bolt. */

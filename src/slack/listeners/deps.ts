@@ -1,6 +1,7 @@
 import type { Logger } from '../../log.js';
 import type { Orchestrator } from '../../orchestrator.js';
 import type { Cluster, Store } from '../../ports.js';
+import type { NotDecidableAnswers } from './decision.js';
 
 /** Who may decide (SLACK_APPROVERS, groups resolved): src/slack/approvers.ts. */
 export interface ApproverCheck {
@@ -16,6 +17,8 @@ export interface ListenerDeps {
   approvers: ApproverCheck;
   /** SLACK_CHANNEL: where a refusal goes when the job names no channel of its own. */
   channel?: string;
+  /** Throttles the "already decided" answers. */
+  notDecidable: NotDecidableAnswers;
   /** Told when someone opens the Home tab, to keep it current while jobs change. */
   homeViewers?: { opened(user: string): void };
   log: Logger;

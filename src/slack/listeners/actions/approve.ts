@@ -9,8 +9,8 @@ import {
   JobId,
   refuse,
   tell,
+  tellNotDecidable,
   UserId,
-  whyNotDecidable,
 } from '../decision.js';
 import type { ListenerDeps } from '../deps.js';
 
@@ -58,7 +58,7 @@ export async function approveClick(
     }
     // A redelivery of a click that worked: its clicker saw it work, and needs no second answer.
     if (payload.retryNum !== undefined && deps.store.get(jobId)?.approval?.by === user) return;
-    await tell(deps, client, { channel, user }, await whyNotDecidable(deps, jobId));
+    await tellNotDecidable(deps, client, { channel, user }, jobId);
   }
 }
 

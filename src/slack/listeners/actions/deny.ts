@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { denyModal } from '../../blocks/deny-modal.js';
 import { ACTION_IDS } from '../../blocks/ids.js';
-import { ChannelId, eventOn, JobId, refuse, tell, UserId, whyNotDecidable } from '../decision.js';
+import { ChannelId, eventOn, JobId, refuse, tell, tellNotDecidable, UserId } from '../decision.js';
 import type { ListenerDeps } from '../deps.js';
 
 const Click = z.object({
@@ -36,7 +36,7 @@ export async function denyClick(
     return refuse(deps, client, { user, channel, decision: 'deny', job });
   }
   if (job?.phase !== 'awaiting_approval') {
-    return tell(deps, client, { channel, user }, await whyNotDecidable(deps, jobId));
+    return tellNotDecidable(deps, client, { channel, user }, jobId);
   }
   try {
     await client.views.open({ trigger_id: triggerId, view: denyModal(job) });

@@ -2,7 +2,7 @@ import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { DENY_MODAL } from '../../blocks/ids.js';
-import { eventOn, isRefusedDecision, JobId, refuse, tell, UserId, whyNotDecidable } from '../decision.js';
+import { eventOn, isRefusedDecision, JobId, refuse, tell, tellNotDecidable, UserId } from '../decision.js';
 import type { ListenerDeps } from '../deps.js';
 
 const Submission = z.object({
@@ -39,7 +39,7 @@ export async function denySubmitted(
       `denied in Slack by ${user}`,
     );
   } catch (error) {
-    if (isRefusedDecision(error)) return tell(deps, client, to, await whyNotDecidable(deps, jobId));
+    if (isRefusedDecision(error)) return tellNotDecidable(deps, client, to, jobId);
     deps.log.error({ component: 'slack', user, jobId, err: error }, 'a Deny submission failed');
     const what = job ? eventOn(job) : `job ${jobId}`;
     await tell(
