@@ -125,6 +125,7 @@ async function serve(): Promise<void> {
         clock,
         log,
         identity: delivery?.identity,
+        outbox: delivery?.outbox,
       });
     }
     const port = slack?.port ?? (await listen(health, config.slack.port));

@@ -53,5 +53,7 @@ export async function publishHome(
     );
     return;
   }
-  await client.views.publish({ user_id: user, view: appHomeView(snapshot) });
+  const view = appHomeView(snapshot);
+  if (deps.outbox) await deps.outbox.enqueue({ kind: 'home', user, view });
+  else await client.views.publish({ user_id: user, view });
 }

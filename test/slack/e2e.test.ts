@@ -50,6 +50,18 @@ describe.each<Mode>(['http', 'socket'])(
         /Approved by <@U0ALICE>[\s\S]*draining \(reason "pitstop job-[\s\S]*Maintenance SUCCEEDED[\s\S]*Health PASS[\s\S]*✅[\s\S]*gpu-1 resumed/,
       );
       expect(rig.pipeline.slurmUpdates.map((u) => u.update.state)).toEqual(['DRAIN', 'RESUME']);
+
+      // Answers and Home tabs go through the same outbox as everything else.
+      const pending = messageOf(rig, EVENTS.failing.id)!;
+      await rig.driver.click('U0MALLORY', { channel: CHANNEL, ts: pending.ts, actionId: 'pitstop_approve' });
+      await rig.driver.openHome('U0BOB');
+      await vi.waitFor(() =>
+        expect(rig!.outbox!.stats().sent).toMatchObject({ 'chat.postEphemeral': 1, 'views.publish': 1 }),
+      );
+      expect(rig.sim.conversations.ephemeralFor('U0MALLORY').map((e) => e.text)).toEqual([
+        expect.stringMatching(/^You may not approve .*only Pitstop's approvers/),
+      ]);
+      expect(rig.sim.surfaces.home('U0BOB')).toBeDefined();
     });
 
     it('takes Deny through the modal and shows the reason as typed, leaving the node alone', async () => {

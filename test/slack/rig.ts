@@ -110,6 +110,7 @@ export async function slackRig(
       cluster: pipeline.cluster,
       clock: pipeline.clock,
       log: createLogger(process.env.RIG_LOG ?? 'silent'),
+      outbox: made.outbox,
     },
   );
   const driver = new SlackDriver(

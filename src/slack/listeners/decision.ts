@@ -92,7 +92,8 @@ export async function tell(
     return;
   }
   try {
-    await client.chat.postEphemeral({ channel, user: to.user, text });
+    if (deps.outbox) await deps.outbox.enqueue({ kind: 'ephemeral', channel, user: to.user, text });
+    else await client.chat.postEphemeral({ channel, user: to.user, text });
   } catch (error) {
     deps.log.warn(
       { component: 'slack', channel, user: to.user, err: error },
