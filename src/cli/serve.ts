@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { notBuilt } from './errors.js';
 import { buildSystem, stopOnSignal } from './wire.js';
 
 /**
@@ -21,9 +20,4 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the bot: discovery on a schedule, the pipeline, Slack (headless without Slack tokens)')
     .action(serve);
-
-  program
-    .command('demo')
-    .description('run the whole system locally on the embedded OCI, Slurm and Slack simulators')
-    .action(() => notBuilt('demo', 'the demo issue'));
 }

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { healthRunnerFromConfig } from '../health/from-config.js';
+import type { Transport } from '../health/transports/transport.js';
 import type { Logger } from '../log.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import { OciNodeMapper } from '../oci/node-mapper.js';
@@ -9,7 +10,7 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
-import type { Clock, Cluster, HealthRunner } from '../ports.js';
+import type { Clock } from '../ports.js';
 import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slackNotifierFromConfig } from '../slack/from-config.js';
 import type { SlurmCluster } from '../slurm/cluster.js';
@@ -37,7 +38,8 @@ export function phaseSettings(config: Config): PhaseSettings {
 export interface SystemOverrides {
   clock?: Clock;
   cluster?: SlurmCluster;
-  health?: (ports: { cluster: Cluster; clock: Clock }) => HealthRunner;
+  /** The transport the health checks run over, in place of HEALTH_TRANSPORT's. */
+  healthTransport?: Transport;
 }
 
 export interface System {
@@ -74,9 +76,7 @@ export async function buildSystem(
     onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
   });
   const cluster = overrides.cluster ?? slurmClusterFromConfig(config.slurm, clock);
-  const health =
-    overrides.health?.({ cluster, clock }) ??
-    healthRunnerFromConfig(config.health, { cluster, cloud, clock });
+  const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock }, overrides.healthTransport);
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
   const { stateFile, auditFile } = config.store;
   const store = await JobStore.open({ stateFile, auditFile, clock });
