@@ -67,7 +67,7 @@ async function command(text: string): Promise<Locator> {
 }
 
 /** The events whose job finished, from the audit log (`"type":"finished"` once per job). */
-function finishedEvents(): Set<string> {
+function finishedEvents(): Set<string | undefined> {
   const file = join(state, 'audit.jsonl');
   if (!existsSync(file)) return new Set();
   const records = readFileSync(file, 'utf8')
