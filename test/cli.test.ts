@@ -57,6 +57,6 @@ describe('pitstop CLI', () => {
   it('refuses a demo speed it cannot run at, saying the range', async () => {
     const { stderr, exitCode } = await pitstop(['demo', '--speed', 'fast']);
     expect(exitCode).toBe(2);
-    expect(stderr).toBe('pitstop: --speed: expected a number from 0.1 to 100 (2: twice as fast)\n');
+    expect(stderr).toBe('pitstop: --speed: expected a number from 0.1 to 100 (2: twice as fast)');
   });
 });
