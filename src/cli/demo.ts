@@ -96,8 +96,9 @@ async function demo(options: DemoOptions): Promise<void> {
     HEALTH_TRANSPORT: 'local',
     DISCOVERY_CRON: '*/10 * * * * *',
     MAX_WORKERS: '8',
-    MAX_NODES_OUT: '6',
-    MAX_PARTITION_OUT_PERCENT: '50',
+    // Room for every event at once (two nodes stay out for good), so none waits for capacity.
+    MAX_NODES_OUT: '8',
+    MAX_PARTITION_OUT_PERCENT: '75',
     AUTO_APPROVE: AUTO_APPROVE.join(','),
     ...timings.env,
   };

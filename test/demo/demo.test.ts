@@ -94,8 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('pitstop dem
 
   afterAll(async () => {
     await browser?.close();
-    demo?.kill('SIGTERM');
-    await demo;
+    if (demo?.exitCode === undefined) demo?.kill('SIGKILL');
   });
 
   it('runs every event of the scenario to its outcome, with a person deciding two of them', async () => {
@@ -157,4 +156,11 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('pitstop dem
     await page.locator('#messages').evaluate((list) => list.scrollTo(0, 0));
     await shot('channel');
   }, 400_000);
+
+  it('stops everything on SIGTERM and exits 0, the bot saying so in its log', async () => {
+    demo.kill('SIGTERM');
+    const { exitCode } = await demo;
+    expect(exitCode).toBe(0);
+    expect(readFileSync(join(state, 'pitstop.log'), 'utf8')).toMatch(/"msg":"stopped"}\n$/);
+  });
 });
