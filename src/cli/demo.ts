@@ -109,7 +109,6 @@ async function demo(options: DemoOptions): Promise<void> {
   const stopSimulators = () => Promise.all([slack.stop(), oci.stop()]);
 
   const system = await buildSystem(config, log, {
-    clock,
     cluster,
     healthTransport: await demoGpuTools(
       join(state, 'gpu-tools'),

@@ -10,7 +10,6 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
-import type { Clock } from '../ports.js';
 import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slackNotifierFromConfig } from '../slack/from-config.js';
 import type { SlurmCluster } from '../slurm/cluster.js';
@@ -36,7 +35,6 @@ export function phaseSettings(config: Config): PhaseSettings {
  * health over stand-in GPU tools. Everything else is built from the Config as in production.
  */
 export interface SystemOverrides {
-  clock?: Clock;
   cluster?: SlurmCluster;
   /** The transport the health checks run over, in place of HEALTH_TRANSPORT's. */
   healthTransport?: Transport;
@@ -70,7 +68,7 @@ export async function buildSystem(
       `DRY_RUN: jobs and decisions are kept in ${config.store.stateFile}, apart from the real state; nothing decided in this run ever reaches a real run`,
     );
   }
-  const clock = overrides.clock ?? systemClock;
+  const clock = systemClock;
   const cloud = await OciCloud.create(config.oci, {
     clock,
     onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
