@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDemo } from './cli/demo.js';
 import { registerDiscover } from './cli/discover.js';
 import { CliError } from './cli/errors.js';
 import { registerHealth } from './cli/health.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .description('Takes Slurm GPU nodes on OCI through their maintenance events, approved in Slack')
     .showHelpAfterError();
   registerServe(program);
+  registerDemo(program);
   registerDiscover(program);
   registerJobs(program);
   registerNode(program);

@@ -110,7 +110,8 @@ export const EnvSchema = z.object({
   ).default([]),
   /** A sweep announcing more new events than this also posts one digest with Approve all. */
   SLACK_DIGEST_THRESHOLD: int(0, 10_000).default(5),
-  PORT: int(1, 65535).default(3000),
+  /** 0: any free port (the demo's Bolt app); the port taken is logged. */
+  PORT: int(0, 65535).default(3000),
 
   // Discovery and the pipeline
   DISCOVERY_CRON: z.string().min(9).default('*/15 * * * *'),

@@ -54,9 +54,9 @@ describe('pitstop CLI', () => {
     expect(stderr).toContain(`${stateFile}: the state file is not valid JSON`);
   });
 
-  it('says plainly when a command is not built yet, and fails', async () => {
-    const { stderr, exitCode } = await pitstop(['demo']);
-    expect(exitCode).not.toBe(0);
-    expect(stderr).toMatch(/pitstop demo is not built yet .*nothing was done/);
+  it('refuses a demo speed it cannot run at, saying the range', async () => {
+    const { stderr, exitCode } = await pitstop(['demo', '--speed', 'fast']);
+    expect(exitCode).toBe(2);
+    expect(stderr).toBe('pitstop: --speed: expected a number from 0.1 to 100 (2: twice as fast)');
   });
 });

@@ -368,7 +368,8 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
         env: { ...slackEnv, SLACK_BOT_TOKEN: 'xoxb-0000-wrong-token' },
       });
       expect(refused.exitCode).toBe(1);
-      expect(refused.stderr).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)');
+      // The outbox's auth.test runs before the app's, so its words are the ones said.
+      expect(refused.stderr).toContain('pitstop: Slack refused SLACK_BOT_TOKEN (invalid_auth)');
       expect(refused.stderr + refused.stdout).not.toContain('xoxb-0000-wrong-token');
     } finally {
       await sim.stop();

@@ -8,8 +8,3 @@ export class CliError extends Error {
     super(message);
   }
 }
-
-/** For commands whose parts are not built yet: say so and fail, never print made-up output. */
-export function notBuilt(command: string, issue: string): never {
-  throw new CliError(`pitstop ${command} is not built yet (${issue}); nothing was done.`, 3);
-}

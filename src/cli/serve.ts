@@ -1,150 +1,17 @@
 import type { Command } from 'commander';
-import { systemClock } from '../clock.js';
-import { type Config, loadConfig } from '../config.js';
-import { healthRunnerFromConfig } from '../health/from-config.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { LogNotifier } from '../notify/log-notifier.js';
-import { OciNodeMapper } from '../oci/node-mapper.js';
-import { OciCloud } from '../oci/oci-cloud.js';
-import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.js';
-import { controlServer, healthServer, listen } from '../orchestrator/http.js';
-import { Orchestrator } from '../orchestrator.js';
-import type { PhaseSettings } from '../phases/index.js';
-import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
-import { slackNotifierFromConfig } from '../slack/from-config.js';
-import { slurmClusterFromConfig } from '../slurm/from-config.js';
-import { JobStore } from '../store/job-store.js';
-import { notBuilt } from './errors.js';
-
-export function phaseSettings(config: Config): PhaseSettings {
-  const { pipeline } = config;
-  return {
-    leadTimeMs: pipeline.leadTimeMs,
-    drainTimeoutMs: pipeline.drainTimeoutMs,
-    maintenanceTimeoutMs: pipeline.maintenanceTimeoutMs,
-    pollInitialMs: pipeline.pollInitialMs,
-    pollMaxMs: pipeline.pollMaxMs,
-    backTimeoutMs: pipeline.backTimeoutMs,
-    failMode: pipeline.failMode,
-    tag: config.oci.tag,
-  };
-}
+import { buildSystem, stopOnSignal } from './wire.js';
 
 /**
- * The bot, headless: the adapters from the configuration, the orchestrator, GET /healthz on
+ * The bot: the system `buildSystem` wires from the configuration (Slack with SLACK_BOT_TOKEN, else headless), GET /healthz on
  * PORT and the decisions of `pitstop approve|deny` on the control socket beside the state file.
  */
 async function serve(): Promise<void> {
   const config = loadConfig();
-  checkSocketPath(config.store.controlSocket);
-  const log = createLogger(config.logLevel);
-  if (config.dryRun) {
-    log.warn(
-      { component: 'serve', stateFile: config.store.stateFile, auditFile: config.store.auditFile },
-      `DRY_RUN: jobs and decisions are kept in ${config.store.stateFile}, apart from the real state; nothing decided in this run ever reaches a real run`,
-    );
-  }
-  const clock = systemClock;
-  const cloud = await OciCloud.create(config.oci, {
-    clock,
-    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
-  });
-  const cluster = slurmClusterFromConfig(config.slurm, clock);
-  const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock });
-  // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
-  const { stateFile, auditFile } = config.store;
-  const store = await JobStore.open({ stateFile, auditFile, clock });
-  // With SLACK_BOT_TOKEN, the Slack outbox and notifier; a token Slack refuses stops start-up here.
-  const delivery = await slackNotifierFromConfig(config, { cloud, cluster, clock }, store, log).catch(
-    async (error) => {
-      await store.close();
-      throw error;
-    },
-  );
-  const orchestrator = new Orchestrator({
-    ports: { cloud, cluster, health, notifier: delivery?.notifier ?? new LogNotifier(log), clock },
-    store,
-    mapper: new OciNodeMapper(cloud.context, {
-      steps: config.slurm.nodeMapping,
-      mgmtCommand: config.slurm.mgmtCommand,
-      cluster,
-      concurrency: config.oci.concurrency,
-      timeoutMs: config.slurm.timeoutMs,
-    }),
-    settings: phaseSettings(config),
-    options: {
-      discoveryCron: config.pipeline.discoveryCron,
-      maxWorkers: config.pipeline.maxWorkers,
-      maxNodesOut: config.pipeline.maxNodesOut,
-      maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
-      autoApprove: config.pipeline.autoApprove,
-      fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
-      dryRun: config.dryRun,
-    },
-    log,
-  });
-  const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;
-  let slack: SlackAppHandle | undefined;
-  let stopping: Promise<void> | undefined;
-  const shutdown = (signal: string) => {
-    stopping ??= (async () => {
-      log.info(
-        { component: 'serve', signal },
-        'stopping: jobs stay in their phase and resume at the next start',
-      );
-      for (const server of servers) {
-        server.close();
-        server.closeAllConnections();
-      }
-      // The app first (no new decisions), the outbox last (it may still send what the jobs said).
-      await slack?.stop();
-      await orchestrator.stop();
-      await delivery?.stop();
-      await store.close();
-      log.info({ component: 'serve' }, 'stopped');
-    })();
-    return stopping;
-  };
-  // `on`, not `once`: while a Slurm command runs, execa's signal-exit also listens, and re-raises
-  // the signal (killing serve mid-phase) when it finds itself the only listener left.
-  const stopped = new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.on(signal, () => void shutdown(signal).then(resolve));
-    }
-  });
-  try {
-    const [health, control] = servers;
-    // After the lock is ours: a socket file still there is a crashed serve's, and is replaced.
-    await listenOnSocket(control, config.store.controlSocket);
-    if (config.slack.botToken) {
-      // In HTTP mode Bolt takes PORT, with /healthz beside /slack/events.
-      slack = await startSlackApp(config.slack, {
-        orchestrator,
-        store,
-        cluster,
-        clock,
-        log,
-        identity: delivery?.identity,
-        outbox: delivery?.outbox,
-      });
-    }
-    const port = slack?.port ?? (await listen(health, config.slack.port));
-    log.info(
-      {
-        component: 'serve',
-        port,
-        controlSocket: config.store.controlSocket,
-        dryRun: config.dryRun,
-        slack: config.slack.botToken ? config.slack.mode : 'off',
-      },
-      `listening on ${port}: GET /healthz${slack?.port ? ', POST /slack/events' : ''}; decisions (pitstop approve|deny) on ${config.store.controlSocket}`,
-    );
-    await orchestrator.start();
-  } catch (error) {
-    // The lock must not outlive a start that failed (a port in use, say).
-    await shutdown('start-up failure');
-    throw error;
-  }
+  const system = await buildSystem(config, createLogger(config.logLevel));
+  const stopped = stopOnSignal(system.stop);
+  await system.start();
   await stopped;
 }
 
@@ -153,9 +20,4 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the bot: discovery on a schedule, the pipeline, Slack (headless without Slack tokens)')
     .action(serve);
-
-  program
-    .command('demo')
-    .description('run the whole system locally on the embedded OCI, Slurm and Slack simulators')
-    .action(() => notBuilt('demo', 'the demo issue'));
 }

@@ -34,11 +34,18 @@ export function transportFromConfig(
   }
 }
 
-/** The HealthRunner port as the configuration says (HEALTH_* and SSH_* variables). */
-export function healthRunnerFromConfig(health: Config['health'], ports: HealthPorts): TransportHealthRunner {
+/**
+ * The HealthRunner port as the configuration says (HEALTH_* and SSH_* variables); the demo
+ * passes its own transport (stand-in GPU tools per simulated node).
+ */
+export function healthRunnerFromConfig(
+  health: Config['health'],
+  ports: HealthPorts,
+  transport: Transport = transportFromConfig(health, ports),
+): TransportHealthRunner {
   return new TransportHealthRunner({
     cluster: ports.cluster,
-    transport: transportFromConfig(health, ports),
+    transport,
     clock: ports.clock,
     settings: {
       checks: health.checks,
