@@ -317,7 +317,16 @@ export class JobStore implements Store {
     delete this.db.data.jobs[job.id];
     this.db.data.finished[job.eventId] = entry;
     this.pendingWal.set(job.id, { finish: { jobId: job.id, eventId: job.eventId, entry } });
-    this.record({ type: 'finished', at: job.updatedAt, job });
+    // The fields every record carries (DESIGN: jobId, eventId, node, at), then the whole job.
+    this.record({
+      type: 'finished',
+      jobId: job.id,
+      eventId: job.eventId,
+      node: job.node,
+      at: job.updatedAt,
+      outcome: job.outcome,
+      job,
+    });
   }
 
   /** A job can be left `done` in the live state by an older Pitstop or a crash; archive it now. */

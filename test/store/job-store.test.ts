@@ -78,6 +78,14 @@ describe('JobStore', () => {
       'transition',
       'finished',
     ]);
+    expect(auditLines()[3]).toMatchObject({
+      type: 'finished',
+      jobId: job.id,
+      eventId: job.eventId,
+      node: 'gpu-1',
+      at: expect.any(String),
+      outcome: 'failed',
+    });
     expect(auditLines()[3].job).toMatchObject({
       id: job.id,
       outcome: 'failed',
