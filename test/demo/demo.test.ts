@@ -5,17 +5,15 @@
  * outcome. Screenshots for the README go to docs/screenshots/demo-*.png.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER, EVENTS, FAILING_NODE } from '../../src/demo/scenario.js';
+import { noBrowser, openPage, screenshot } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 /** At the default speed every event ends within 2 minutes; the waits allow that and some. */
 const OUTCOME_MS = 150_000;
 const DENY_REASON = 'the vision team has a paper deadline on Friday';
@@ -46,10 +44,7 @@ const eventMessage = (node: string): Locator =>
     .locator('#messages > li')
     .filter({ has: page.getByRole('heading', { name: new RegExp(`^Maintenance: ${node}\\b`) }) });
 
-async function shot(name: string) {
-  await page.mouse.move(5, 400);
-  await page.screenshot({ path: new URL(`demo-${name}.png`, SCREENSHOTS).pathname });
-}
+const shot = (name: string) => screenshot(page, `demo-${name}`);
 
 async function openThread(node: string): Promise<Locator> {
   const replies = eventMessage(node).getByRole('button', { name: /repl/ });
@@ -78,18 +73,12 @@ function finishedEvents(): Set<string | undefined> {
   return new Set(records.filter((r) => r.type === 'finished').map((r) => r.eventId ?? r.job?.eventId));
 }
 
-describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('pitstop demo in a browser', () => {
+describe.skipIf(noBrowser)('pitstop demo in a browser', () => {
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'pitstop-demo-test-'));
     demo = execa('node', [bin, 'demo', '--port', '0', '--state', state], { reject: false });
     url = await urlLine(demo);
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    page = await browser.newPage({
-      viewport: { width: 1440, height: 900 },
-      timezoneId: 'UTC',
-      locale: 'en-GB',
-    });
+    ({ browser, page } = await openPage());
   }, 60_000);
 
   afterAll(async () => {

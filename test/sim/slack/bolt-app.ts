@@ -1,5 +1,6 @@
 import { App, type AppOptions, type BlockAction, LogLevel } from '@slack/bolt';
-import type { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { afterEach } from 'vitest';
+import { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 
 /** What the test app saw: each listener records the payload it handled. */
@@ -128,4 +129,31 @@ export function boltApp(
     });
   });
   return { app, seen };
+}
+
+export const CHANNEL = 'C0PITSTOP';
+
+/**
+ * One simulator (Alice in its workspace) and at most one Bolt app for each test of the file
+ * that calls this, both stopped after the test.
+ */
+export function simulatorPerTest() {
+  const live: { sim?: SlackSimulator; app?: App } = {};
+  afterEach(async () => {
+    await live.app?.stop();
+    await live.sim?.stop();
+    live.app = live.sim = undefined;
+  });
+  return {
+    async started(): Promise<SlackSimulator> {
+      live.sim = new SlackSimulator({ workspace: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
+      await live.sim.start();
+      return live.sim;
+    },
+    /** The test's app, to be stopped after it. */
+    app(app: App): App {
+      live.app = app;
+      return app;
+    },
+  };
 }

@@ -1,29 +1,17 @@
-import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SlackDriver } from '../../../src/sim/slack/driver.js';
-import { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 import { freePort } from '../../support/free-port.js';
-import { boltApp, eventMessage } from './bolt-app.js';
+import { boltApp, CHANNEL, eventMessage, simulatorPerTest } from './bolt-app.js';
 
-let sim: SlackSimulator | undefined;
-let app: App | undefined;
-afterEach(async () => {
-  await app?.stop();
-  await sim?.stop();
-  app = sim = undefined;
-});
-
-const CHANNEL = 'C0PITSTOP';
+const each = simulatorPerTest();
 
 async function setup() {
-  sim = new SlackSimulator({ workspace: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
-  await sim.start();
+  const sim = await each.started();
   const bolt = boltApp(sim, { signingSecret: sim.workspace.signingSecret });
-  app = bolt.app;
   const port = await freePort();
-  await app.start(port);
+  await each.app(bolt.app).start(port);
   const driver = new SlackDriver(sim, { mode: 'http', url: `http://127.0.0.1:${port}/slack/events` });
   const posted = await new WebClient(sim.workspace.botToken, { slackApiUrl: sim.apiUrl }).chat.postMessage({
     channel: CHANNEL,

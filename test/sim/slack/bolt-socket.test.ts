@@ -1,27 +1,15 @@
-import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SlackDriver } from '../../../src/sim/slack/driver.js';
-import { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
-import { boltApp, eventMessage } from './bolt-app.js';
+import { boltApp, CHANNEL, eventMessage, simulatorPerTest } from './bolt-app.js';
 
-let sim: SlackSimulator | undefined;
-let app: App | undefined;
-afterEach(async () => {
-  await app?.stop();
-  await sim?.stop();
-  app = sim = undefined;
-});
-
-const CHANNEL = 'C0PITSTOP';
+const each = simulatorPerTest();
 
 async function setup(appToken?: string) {
-  sim = new SlackSimulator({ workspace: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
-  await sim.start();
+  const sim = await each.started();
   const bolt = boltApp(sim, { socketMode: true, appToken: appToken ?? sim.workspace.appToken });
-  app = bolt.app;
-  return { sim, app, seen: bolt.seen, driver: new SlackDriver(sim, { mode: 'socket' }) };
+  return { sim, app: each.app(bolt.app), seen: bolt.seen, driver: new SlackDriver(sim, { mode: 'socket' }) };
 }
 
 describe('Slack simulator driving the real Bolt app in Socket Mode', () => {

@@ -1,25 +1,10 @@
-import type { App } from '@slack/bolt';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SlackSimulator } from '../../../src/sim/slack/server.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { ACTION_IDS } from '../../../src/slack/blocks/ids.js';
 import { freePort } from '../../support/free-port.js';
-import { boltApp, eventMessage } from './bolt-app.js';
+import { boltApp, CHANNEL, eventMessage, simulatorPerTest } from './bolt-app.js';
 
-let sim: SlackSimulator | undefined;
-let app: App | undefined;
-afterEach(async () => {
-  await app?.stop();
-  await sim?.stop();
-  app = sim = undefined;
-});
-
-const CHANNEL = 'C0PITSTOP';
-
-async function started() {
-  sim = new SlackSimulator({ workspace: { users: [{ id: 'U0ALICE', name: 'alice' }] } });
-  await sim.start();
-  return sim;
-}
+const { started, app: stopsAfter } = simulatorPerTest();
 
 const post = (sim: SlackSimulator, path: string, body: unknown) =>
   fetch(`${sim.baseUrl}/_sim/ui/${path}`, {
@@ -66,8 +51,7 @@ describe("the channel page's routes", () => {
   it("delivers a click to the app the simulator's starter attached, here over Socket Mode", async () => {
     const sim = await started();
     const bolt = boltApp(sim, { socketMode: true, appToken: sim.workspace.appToken });
-    app = bolt.app;
-    await app.start();
+    await stopsAfter(bolt.app).start();
     sim.attachApp({ mode: 'socket' });
     const { ts } = sim.conversations.post(CHANNEL, eventMessage('gpu-4'));
     const click = { user: 'U0ALICE', channel: CHANNEL, ts, actionId: ACTION_IDS.approve };
