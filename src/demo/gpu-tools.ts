@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalTransport } from '../health/transports/local.js';
+import { quoteForShell } from '../health/transports/ssh.js';
 import type { CommandOutput, RemoteCommand, RunOptions, Transport } from '../health/transports/transport.js';
 import type { HealthTarget } from '../ports.js';
 
@@ -27,18 +28,20 @@ const FAILING: typeof HEALTHY = {
   dmesg: { '--time-format iso': 'xid63_row-remapper_single-line.txt' },
 };
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** A stand-in program that prints the output for its arguments, as the real tool would. */
-function standIn(tool: string, cases: Record<string, string>): string {
+/**
+ * A stand-in program (sh) that prints a file for exactly the arguments the real tool gets, and
+ * exits with its status; any other arguments are an error that names them. The demo's GPU tools
+ * and the health tests' are both made with it (these machines have no GPU).
+ */
+export function standInScript(tool: string, cases: Record<string, { file: string; code?: number }>): string {
   const arms = Object.entries(cases).map(
-    ([args, file]) => `  ${shellQuote(args)}) cat ${shellQuote(join(OUTPUTS, file))} ;;`,
+    ([args, { file, code }]) => `  ${quoteForShell(args)}) cat ${quoteForShell(file)}; exit ${code ?? 0} ;;`,
   );
   return [
     '#!/bin/sh',
     'case "$*" in',
     ...arms,
-    `  *) echo "${tool} (Pitstop demo stand-in): no output for: $*" >&2; exit 2 ;;`,
+    `  *) echo "${tool} stand-in: no output for: $*" >&2; exit 2 ;;`,
     'esac',
     '',
   ].join('\n');
@@ -59,7 +62,8 @@ export async function demoGpuTools(
     await mkdir(bin, { recursive: true });
     for (const [tool, cases] of Object.entries(failing.includes(node) ? FAILING : HEALTHY)) {
       const file = join(bin, tool);
-      await writeFile(file, standIn(tool, cases));
+      const outputs = Object.entries(cases).map(([args, name]) => [args, { file: join(OUTPUTS, name) }]);
+      await writeFile(file, standInScript(tool, Object.fromEntries(outputs)));
       await chmod(file, 0o755);
     }
     transports.set(node, new LocalTransport({ PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` }));

@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { standInScript } from '../../src/demo/gpu-tools.js';
 import { type HealthSettings, TransportHealthRunner } from '../../src/health/runner.js';
 import { LocalTransport } from '../../src/health/transports/local.js';
 import type { Clock, Cluster } from '../../src/ports.js';
@@ -22,8 +23,6 @@ export interface GpuStandins {
   answer(tool: string, cases: Record<string, { fixture: string; code?: number }>): Promise<void>;
 }
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export async function gpuStandins(): Promise<GpuStandins> {
   const dir = await mkdtemp(join(tmpdir(), 'pitstop-gpu-'));
   const standins: GpuStandins = {
@@ -35,19 +34,13 @@ export async function gpuStandins(): Promise<GpuStandins> {
       await chmod(file, 0o755);
     },
     async answer(tool, cases) {
-      const arms = Object.entries(cases).map(
-        ([pattern, { fixture, code }]) =>
-          `  ${shellQuote(pattern)}) cat ${shellQuote(join(FIXTURES, fixture))}; exit ${code ?? 0} ;;`,
-      );
-      await standins.write(
-        tool,
-        [
-          'case "$*" in',
-          ...arms,
-          `  *) echo "${tool} stand-in: no fixture for: $*" >&2; exit 2 ;;`,
-          'esac',
-        ].join('\n'),
-      );
+      const outputs = Object.entries(cases).map(([args, { fixture, code }]) => [
+        args,
+        { file: join(FIXTURES, fixture), code },
+      ]);
+      const file = join(dir, tool);
+      await writeFile(file, standInScript(tool, Object.fromEntries(outputs)));
+      await chmod(file, 0o755);
     },
   };
   return standins;
