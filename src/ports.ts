@@ -7,6 +7,7 @@ import type { JobAction, MaintenanceJob, SlackRef } from './domain/job.js';
 import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { PauseState } from './domain/pause.js';
+import type { Reservation } from './domain/reservation.js';
 import type { Verdict } from './domain/verdict.js';
 
 export type { NodeMapping } from './domain/mapping.js';
@@ -143,6 +144,8 @@ export interface Cluster {
   status(node: string): Promise<NodeStatus>;
   listNodes(): Promise<NodeStatus[]>;
   slurmJobsOn(node: string): Promise<SlurmJob[]>;
+  /** Every Slurm reservation, with its node list expanded (a reservation gate reads it). */
+  reservations(): Promise<Reservation[]>;
   /**
    * `reason` is a job's (`pitstop <jobId>: …`) or a hand hold (`pitstop: …`); Slurm refuses a
    * drain without one. A node out of service with any other reason is left as it is.

@@ -1,4 +1,5 @@
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
+import type { Reservation } from '../domain/reservation.js';
 
 export type NodeUpdate = { state: 'DRAIN' | 'DOWN'; reason: string } | { state: 'RESUME' };
 
@@ -13,4 +14,6 @@ export interface SlurmBackend {
   /** The Slurm jobs running on the node (pending ones hold nothing there). */
   slurmJobsOn(node: string): Promise<SlurmJob[]>;
   updateNode(node: string, update: NodeUpdate): Promise<void>;
+  /** Every reservation (`scontrol show reservation`), active or still to come. */
+  showReservations(): Promise<Reservation[]>;
 }

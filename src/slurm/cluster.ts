@@ -1,5 +1,6 @@
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
 import { drainOwner, isOutOfService, releaseByHand } from '../domain/node.js';
+import type { Reservation } from '../domain/reservation.js';
 import type { PollSettings } from '../poll.js';
 import type {
   Clock,
@@ -39,6 +40,10 @@ export class SlurmCluster implements Cluster {
 
   listNodes(): Promise<NodeStatus[]> {
     return this.backend.showNodes();
+  }
+
+  reservations(): Promise<Reservation[]> {
+    return this.backend.showReservations();
   }
 
   slurmJobsOn(node: string): Promise<SlurmJob[]> {

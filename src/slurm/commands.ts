@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { NodeStatus, SlurmJob } from '../domain/node.js';
+import type { Reservation } from '../domain/reservation.js';
 import type { Clock } from '../ports.js';
 import type { NodeUpdate, SlurmBackend } from './backend.js';
 import {
@@ -13,6 +14,7 @@ import {
 } from './errors.js';
 import { validNodeName } from './node-name.js';
 import { parseScontrolNodes } from './parsers/scontrol-node.js';
+import { parseScontrolReservations } from './parsers/scontrol-reservation.js';
 import { parseSqueue, SQUEUE_FORMAT } from './parsers/squeue.js';
 
 export interface SlurmCommandsOptions {
@@ -54,6 +56,10 @@ export class SlurmCommands implements SlurmBackend {
     const args = ['update', `NodeName=${validNodeName(node)}`, `State=${update.state}`];
     if (update.state !== 'RESUME') args.push(`Reason=${update.reason}`);
     await this.run('scontrol', args, node);
+  }
+
+  async showReservations(): Promise<Reservation[]> {
+    return parseScontrolReservations(await this.run('scontrol', ['show', 'reservation', '-o'], undefined));
   }
 
   private async run(command: SlurmCommand, args: string[], node: string | undefined): Promise<string> {

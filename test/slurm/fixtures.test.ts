@@ -9,6 +9,7 @@ import { classifySlurmFailure } from '../../src/slurm/errors.js';
 import { gpusFromGres } from '../../src/slurm/parsers/gres.js';
 import { parseNodeState } from '../../src/slurm/parsers/node-state.js';
 import { parseScontrolNodes } from '../../src/slurm/parsers/scontrol-node.js';
+import { parseScontrolReservations } from '../../src/slurm/parsers/scontrol-reservation.js';
 import { parseSlurmTime } from '../../src/slurm/parsers/slurm-time.js';
 import { parseSqueue } from '../../src/slurm/parsers/squeue.js';
 
@@ -90,6 +91,29 @@ const cases: Record<string, () => void> = {
     expect(parseScontrolNodes(read('scontrol-show-node_22.05_gpu8-idle_multiline.txt'))).toEqual(
       parseScontrolNodes(read('scontrol-show-node-o_22.05_gpu8-idle.txt')),
     );
+  },
+  'scontrol-show-reservation-o_22.05_future-and-active-maint.txt': () => {
+    const file = 'scontrol-show-reservation-o_22.05_future-and-active-maint.txt';
+    expect(parseScontrolReservations(read(file))).toEqual([
+      {
+        name: 'train_run',
+        start: parseSlurmTime('2026-11-30T16:57:39'),
+        end: parseSlurmTime('2026-11-30T18:57:39'),
+        nodes: ['gpu-1', 'gpu-2', 'gpu-4'],
+        state: 'INACTIVE',
+        users: 'root',
+        flags: ['SPEC_NODES'],
+      },
+      {
+        name: 'maint_win',
+        start: parseSlurmTime('2026-11-30T15:57:39'),
+        end: parseSlurmTime('2026-11-30T16:27:39'),
+        nodes: ['gpu-3'],
+        state: 'ACTIVE',
+        users: 'root',
+        flags: ['MAINT', 'SPEC_NODES'],
+      },
+    ]);
   },
   'scontrol-update-drain-no-reason_22.05_refused.txt': () => {
     // A refusal, not an outage: never retried.

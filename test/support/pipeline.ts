@@ -121,6 +121,7 @@ export class RecordingBackend implements SlurmBackend {
   constructor(private readonly backend: SlurmBackend) {}
   showNodes = (node?: string) => this.backend.showNodes(node);
   slurmJobsOn = (node: string) => this.backend.slurmJobsOn(node);
+  showReservations = () => this.backend.showReservations();
   updateNode = async (node: string, update: NodeUpdate) => {
     this.updates.push({ node, update });
     await this.backend.updateNode(node, update);

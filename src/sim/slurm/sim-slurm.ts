@@ -1,4 +1,5 @@
 import { NodeStatus, type SlurmJob } from '../../domain/node.js';
+import type { Reservation } from '../../domain/reservation.js';
 import type { Clock } from '../../ports.js';
 import type { NodeUpdate, SlurmBackend } from '../../slurm/backend.js';
 import { SlurmError, SlurmUnreachableError, UnknownNodeError } from '../../slurm/errors.js';
@@ -73,6 +74,7 @@ function slurmElapsed(ms: number): string {
 export class SimSlurm implements SlurmBackend {
   private readonly nodes = new Map<string, SimNode>();
   private slurmJobs: SimSlurmJob[] = [];
+  private reservations: { name: string; nodes: string[]; start: number; end: number; users: string }[] = [];
   private nextJobId = 1;
   private controllerDownUntil?: number;
   private readonly slurmdTimeoutMs: number;
@@ -140,7 +142,42 @@ export class SimSlurm implements SlurmBackend {
     else this.takeDown(sim);
   }
 
+  /** As slurmctld lists them: the ones not over yet, ACTIVE once begun. */
+  async showReservations(): Promise<Reservation[]> {
+    this.answer();
+    const now = this.now();
+    return this.reservations
+      .filter((r) => r.end > now)
+      .map((r) => ({
+        name: r.name,
+        start: iso(r.start),
+        end: iso(r.end),
+        nodes: [...r.nodes],
+        state: r.start <= now ? 'ACTIVE' : 'INACTIVE',
+        users: r.users,
+        flags: ['SPEC_NODES'],
+      }));
+  }
+
   // ------------------------------------------------------------ what happens to the cluster
+
+  /** An administrator reserves nodes (`scontrol create reservation`), from `startMs` for `durationMs`. */
+  reserve(
+    name: string,
+    reservation: { nodes: string[]; startMs: number; durationMs: number; users?: string },
+  ): void {
+    for (const node of reservation.nodes) this.node(node);
+    if (this.reservations.some((r) => r.name === name)) {
+      throw new SlurmError(`Error creating the reservation: Duplicate reservation name ${name}`);
+    }
+    const { nodes, startMs, durationMs, users = 'root' } = reservation;
+    this.reservations.push({ name, nodes, start: startMs, end: startMs + durationMs, users });
+  }
+
+  /** `scontrol delete reservation`. */
+  deleteReservation(name: string): void {
+    this.reservations = this.reservations.filter((r) => r.name !== name);
+  }
 
   /** Starts a Slurm job on the node at once; returns its id. */
   submit(node: string, job: { durationMs: number; user?: string; name?: string; gpus?: number }): string {

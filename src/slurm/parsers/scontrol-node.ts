@@ -13,7 +13,7 @@ const EMPTY_VALUES = new Set(['', '(null)', 'N/A', 'None', 'Unknown', 'n/s']);
 const REASON = /(?:^|\s)Reason=(.*?)\s*\[([^\]\s@]+)@([^\]\s]+)\]/;
 const KEY = /(?:^|\s)([A-Za-z][A-Za-z0-9_]*)=/g;
 
-function fieldsOf(record: string): Map<string, string> {
+export function fieldsOf(record: string): Map<string, string> {
   const fields = new Map<string, string>();
   let rest = record;
   const reason = REASON.exec(rest);
@@ -32,7 +32,7 @@ function fieldsOf(record: string): Map<string, string> {
   return fields;
 }
 
-function value(fields: Map<string, string>, key: string): string | undefined {
+export function value(fields: Map<string, string>, key: string): string | undefined {
   const text = fields.get(key);
   return text === undefined || EMPTY_VALUES.has(text) ? undefined : text;
 }
