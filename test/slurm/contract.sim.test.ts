@@ -18,6 +18,12 @@ function simHarness(): ClusterHarness {
     drainAsSomeoneElse: async (node, reason) => sim.drainAs('root', node, reason),
     stopSlurmd: async (node) => sim.stopSlurmd(node),
     startSlurmd: async (node) => sim.startSlurmd(node),
+    reserve: async (name, nodes, startInS, minutes) =>
+      sim.reserve(name, {
+        nodes,
+        startMs: clock.now().getTime() + startInS * 1000,
+        durationMs: minutes * 60_000,
+      }),
     pass: async (ms) => clock.advance(ms),
     reset: async () => {},
   };

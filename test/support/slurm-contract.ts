@@ -18,9 +18,11 @@ export interface ClusterHarness {
   drainAsSomeoneElse(node: string, reason: string): Promise<void>;
   stopSlurmd(node: string): Promise<void>;
   startSlurmd(node: string): Promise<void>;
+  /** An administrator reserves `nodes` from `startInS` seconds from now for `minutes`. */
+  reserve(name: string, nodes: string[], startInS: number, minutes: number): Promise<void>;
   /** Lets time pass: real time, or the simulator's clock. */
   pass(ms: number): Promise<void>;
-  /** Every node idle, responding, without reason or Slurm jobs. */
+  /** Every node idle, responding, without reason, Slurm jobs or reservations. */
   reset(): Promise<void>;
 }
 
@@ -52,6 +54,22 @@ export function describeClusterContract(name: string, harness: () => ClusterHarn
       expect(Date.parse(status.slurmdStartTime!)).toBeLessThanOrEqual(h.clock.now().getTime());
       const all = await h.cluster.listNodes();
       expect(all.map((node) => node.name).sort()).toEqual([...h.nodes].sort());
+    });
+
+    it('lists reservations with their node lists expanded, times, and whether they began', async () => {
+      expect(await h.cluster.reservations()).toEqual([]);
+      const now = h.clock.now().getTime();
+      await h.reserve('train_run', [idle, busy, rebooted], 3600, 120);
+      await h.reserve('maint_now', [other], 0, 30);
+      const found = await h.cluster.reservations();
+      const byName = Object.fromEntries(found.map((r) => [r.name, r]));
+      expect(Object.keys(byName).sort()).toEqual(['maint_now', 'train_run']);
+      expect(byName.train_run).toMatchObject({ nodes: [idle, busy, rebooted], state: 'INACTIVE' });
+      expect(byName.maint_now).toMatchObject({ nodes: [other], state: 'ACTIVE' });
+      // Slurm prints whole seconds; a real cluster took some of them to answer.
+      const startsIn = Date.parse(byName.train_run!.start) - now;
+      expect(Math.abs(startsIn - 3_600_000)).toBeLessThan(60_000);
+      expect(Date.parse(byName.train_run!.end) - Date.parse(byName.train_run!.start)).toBe(120 * 60_000);
     });
 
     it('says which node Slurm does not know', async () => {

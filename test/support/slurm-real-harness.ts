@@ -66,8 +66,22 @@ export function realHarness(cluster: RunningCluster): ClusterHarness {
       stopped.delete(node);
       await cluster.startSlurmd(node);
     },
+    async reserve(name, nodes, startInS, minutes) {
+      await slurm(cluster, 'scontrol', [
+        'create',
+        'reservation',
+        `ReservationName=${name}`,
+        `StartTime=now+${startInS}`,
+        `Duration=${minutes}`,
+        `Nodes=${nodes.join(',')}`,
+        'Users=root',
+      ]);
+    },
     pass: (ms) => delay(ms),
     async reset() {
+      for (const reservation of await clusterOver(cluster).reservations()) {
+        await slurm(cluster, 'scontrol', ['delete', `ReservationName=${reservation.name}`]);
+      }
       for (const node of stopped) await cluster.startSlurmd(node);
       stopped.clear();
       const ids = (await slurm(cluster, 'squeue', ['-h', '-o', '%i'])).split('\n').filter(Boolean);
