@@ -4,6 +4,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HealthCheckName, ShapeOverrides } from './domain/health-checks.js';
 import { DEFAULT_NODE_MAPPING, NodeMappingStep } from './domain/mapping.js';
+import { parseWindows } from './domain/windows.js';
 
 /** Variables whose values never appear in logs or error messages. */
 export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -131,6 +132,23 @@ export const EnvSchema = z.object({
   FAIL_MODE: z.enum(['DRAIN', 'DOWN']).default('DRAIN'),
   TICKET_WEBHOOK_URL: z.url().optional(),
 
+  // Gates: when new drains may start
+  MAINTENANCE_WINDOWS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseWindows(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  BLOCK_FILE: z.string().min(1).optional(),
+  BLOCK_SLURM_RESERVATIONS: bool.default(true),
+  BLOCK_PROMETHEUS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  BLOCK_PROMETHEUS_QUERY: z.string().min(1).optional(),
+
   // Slurm
   SLURM_CONF: z.string().optional(),
   SLURM_BIN_DIR: z.string().optional(),
@@ -174,6 +192,17 @@ function healthProblems(env: Env): string[] {
     (check) =>
       `HEALTH_CHECKS: ${check} cannot run over HEALTH_TRANSPORT=oci-run-command (its report never fits the 1 KB of output Run Command keeps, so every node would be ERROR): drop ${check} from HEALTH_CHECKS or use HEALTH_TRANSPORT=ssh`,
   );
+}
+
+/** A Prometheus blocker needs both its URL and its query: one alone would silently block nothing. */
+function gateProblems(env: Env): string[] {
+  if (Boolean(env.BLOCK_PROMETHEUS_URL) === Boolean(env.BLOCK_PROMETHEUS_QUERY)) return [];
+  const [given, missing] = env.BLOCK_PROMETHEUS_URL
+    ? ['BLOCK_PROMETHEUS_URL', 'BLOCK_PROMETHEUS_QUERY']
+    : ['BLOCK_PROMETHEUS_QUERY', 'BLOCK_PROMETHEUS_URL'];
+  return [
+    `${missing}: required with ${given} (a Prometheus blocker needs both the server and the query), or unset both`,
+  ];
 }
 
 /** `state.json` → `state.dry-run.json`: where a dry run keeps what it decided. */
@@ -237,6 +266,15 @@ function shape(env: Env) {
       backTimeoutMs: env.BACK_TIMEOUT,
       failMode: env.FAIL_MODE,
       ticketWebhookUrl: env.TICKET_WEBHOOK_URL,
+    },
+    gates: {
+      windows: env.MAINTENANCE_WINDOWS,
+      blockFile: env.BLOCK_FILE,
+      slurmReservations: env.BLOCK_SLURM_RESERVATIONS,
+      prometheus:
+        env.BLOCK_PROMETHEUS_URL && env.BLOCK_PROMETHEUS_QUERY
+          ? { url: env.BLOCK_PROMETHEUS_URL, query: env.BLOCK_PROMETHEUS_QUERY }
+          : undefined,
     },
     slurm: {
       conf: env.SLURM_CONF,
@@ -317,7 +355,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  problems.push(...healthProblems(result.data!));
+  problems.push(...healthProblems(result.data!), ...gateProblems(result.data!));
   const config = shape(result.data!);
   const slack = config.slack;
   if (slack.botToken && slack.mode === 'socket' && !slack.appToken) {

@@ -4,6 +4,7 @@ import type { MaintenanceJob, Phase } from './domain/job.js';
 import type { PauseState } from './domain/pause.js';
 import { mayTakeOut } from './domain/policy.js';
 import type { Verdict } from './domain/verdict.js';
+import type { BlockerHold, Gates } from './gates/gates.js';
 import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
@@ -37,6 +38,8 @@ export interface OrchestratorDeps {
   settings: PhaseSettings;
   options: OrchestratorOptions;
   log: Logger;
+  /** MAINTENANCE_WINDOWS and the blockers that hold new drains; none: drains start whenever capacity allows. */
+  gates?: Gates;
 }
 
 export interface OrchestratorStatus {
@@ -53,10 +56,15 @@ export interface OrchestratorStatus {
   waitingToStart: number;
   /** Set while no new job starts (`pause`); running ones finish. */
   paused?: PauseState;
+  /** The blockers that held a drain at the last look (BLOCK_FILE, a Slurm reservation, Prometheus). */
+  blockers?: BlockerHold[];
 }
 
-/** Why an approved job may wait to start; each is said once in its thread. */
-const WAIT_KINDS = ['node', 'capacity', 'pause'] as const;
+/** How often a held drain looks at its blockers again between sweeps, so a lifted one is seen within a minute. */
+const BLOCKER_RECHECK_CRON = '* * * * *';
+
+/** Why an approved job may wait to start; each is said once in its thread (a blocker: once per blocker). */
+type WaitKind = 'node' | 'capacity' | 'pause' | 'window' | 'window-note' | `blocker ${string}`;
 
 const isWorking = (phase: Phase): phase is WorkingPhase => phase !== 'awaiting_approval' && phase !== 'done';
 
@@ -73,11 +81,15 @@ export class Orchestrator {
   private readonly queued = new Set<string>();
   /** Jobs whose thread was told why they wait (for capacity, for their node), so each is said once. */
   private readonly toldWaiting = new Set<string>();
-  /** Jobs waiting for their fixed window's lead: the timer that starts each (it says it waits, once). */
+  /**
+   * Timers that pump again when a wait ends: a job's fixed window's lead (keyed by job id; it says
+   * it waits, once) and the next opening of MAINTENANCE_WINDOWS (keyed by that time).
+   */
   private readonly windowTimers = new Map<string, Promise<void>>();
   private pumping: Promise<void> = Promise.resolve();
   private sweeping: Promise<SweepResult> | undefined;
   private task: ScheduledTask | undefined;
+  private blockerTask: ScheduledTask | undefined;
   private started = false;
   private lastSweep: OrchestratorStatus['lastSweep'];
   private degraded: DiscoverySkip[] = [];
@@ -112,6 +124,9 @@ export class Orchestrator {
       noOverlap: true,
       name: 'pitstop-discovery',
     });
+    if (this.deps.gates?.blockers.length) {
+      this.blockerTask = cron.schedule(BLOCKER_RECHECK_CRON, () => this.pump(), { name: 'pitstop-blockers' });
+    }
     this.started = true;
     await this.sweepLogged();
   }
@@ -120,6 +135,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.started = false;
     await this.task?.stop();
+    await this.blockerTask?.stop();
     this.abort.abort(new Error('Pitstop is shutting down'));
     await Promise.allSettled([this.sweeping]);
     await this.idle();
@@ -253,6 +269,7 @@ export class Orchestrator {
       workersRunning: this.running.size,
       waitingToStart: this.queued.size,
       ...(this.paused() ? { paused: this.paused() } : {}),
+      ...(this.deps.gates?.activeHolds().length ? { blockers: this.deps.gates.activeHolds() } : {}),
     };
   }
 
@@ -303,6 +320,7 @@ export class Orchestrator {
 
   private async startWhatMay() {
     const { store, options } = this.deps;
+    const blockerHold = this.deps.gates?.look(this.ports.clock.now());
     // One job works a node at a time: the running one, then the queued ones in order.
     const nodeTakenBy = new Map<string, MaintenanceJob>();
     for (const id of this.running.keys()) {
@@ -345,6 +363,7 @@ export class Orchestrator {
       }
       if (job.node) nodeTakenBy.set(job.node, job);
       if (job.phase === 'draining' && (await this.waitsForFixedWindow(job))) continue;
+      if (job.phase === 'draining' && blockerHold && (await this.heldByGates(job, blockerHold))) continue;
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
       const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
       if (this.abort.signal.aborted) break;
@@ -354,7 +373,7 @@ export class Orchestrator {
         continue;
       }
       this.queued.delete(id);
-      for (const kind of WAIT_KINDS) this.toldWaiting.delete(`${id} ${kind}`);
+      this.forgetWaits(id);
       this.running.set(
         id,
         this.work(job).finally(() => {
@@ -366,11 +385,61 @@ export class Orchestrator {
   }
 
   /** Says once in the job's thread why it waits, for each kind of wait. */
-  private async sayWaiting(job: MaintenanceJob, kind: (typeof WAIT_KINDS)[number], message: string) {
+  private async sayWaiting(job: MaintenanceJob, kind: WaitKind, message: string) {
     const key = `${job.id} ${kind}`;
     if (this.toldWaiting.has(key)) return;
     this.toldWaiting.add(key);
     await this.ports.notifier.progress(job, message);
+  }
+
+  /** The job's waits of the kinds starting with `prefix` (all by default) are over: a new one is said again. */
+  private forgetWaits(jobId: string, prefix = '') {
+    for (const key of this.toldWaiting)
+      if (key.startsWith(`${jobId} ${prefix}`)) this.toldWaiting.delete(key);
+  }
+
+  /**
+   * True while MAINTENANCE_WINDOWS or a blocker holds the job's drain. Outside every window a
+   * timer on the injected clock pumps again at the opening; a blocker is looked at again at
+   * every pump, every sweep and every minute (BLOCKER_RECHECK_CRON).
+   */
+  private async heldByGates(
+    job: MaintenanceJob,
+    blockerHold: (job: MaintenanceJob) => Promise<BlockerHold | undefined>,
+  ): Promise<boolean> {
+    const window = this.deps.gates!.window(job, this.ports.clock.now());
+    if (!window.start) {
+      if (window.opening) this.pumpAt(`window ${window.opening.at.toISOString()}`, window.opening.at);
+      await this.sayWaiting(job, 'window', `${job.node}: ${window.message}`);
+      return true;
+    }
+    const hold = await blockerHold(job);
+    if (hold) {
+      await this.sayWaiting(
+        job,
+        `blocker ${hold.blocker}`,
+        `${job.node}: held by ${hold.blocker}: ${hold.message}`,
+      );
+      return true;
+    }
+    this.forgetWaits(job.id, 'blocker ');
+    if (window.note) await this.sayWaiting(job, 'window-note', `${job.node}: ${window.note}`);
+    else this.forgetWaits(job.id, 'window');
+    return false;
+  }
+
+  /** Pumps again at `until` on the injected clock (one timer per key); a shutdown ends the wait. */
+  private pumpAt(key: string, until: Date) {
+    if (this.windowTimers.has(key)) return;
+    const { clock } = this.ports;
+    const timer = clock
+      .sleep(until.getTime() - clock.now().getTime(), this.abort.signal)
+      .then(
+        () => this.pump(),
+        () => {}, // shutting down: the job waits again at the next start
+      )
+      .finally(() => this.windowTimers.delete(key));
+    this.windowTimers.set(key, timer);
   }
 
   /**
@@ -399,14 +468,7 @@ export class Orchestrator {
     const wait = fixedWindowWait(job.event, clock.now(), leadMs);
     if (!wait) return false;
     if (this.windowTimers.has(job.id)) return true;
-    const timer = clock
-      .sleep(wait.until.getTime() - clock.now().getTime(), this.abort.signal)
-      .then(
-        () => this.pump(),
-        () => {}, // shutting down: the job waits again at the next start
-      )
-      .finally(() => this.windowTimers.delete(job.id));
-    this.windowTimers.set(job.id, timer);
+    this.pumpAt(job.id, wait.until);
     await notifier.progress(
       job,
       `${job.node}: waits until ${wait.until.toISOString()} to drain ` +

@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import { gatesFromConfig } from '../gates/from-config.js';
 import { healthRunnerFromConfig } from '../health/from-config.js';
 import type { Transport } from '../health/transports/transport.js';
 import type { Logger } from '../log.js';
@@ -96,6 +97,7 @@ export async function buildSystem(
       timeoutMs: config.slurm.timeoutMs,
     }),
     settings: phaseSettings(config),
+    gates: gatesFromConfig(config, cluster),
     options: {
       discoveryCron: config.pipeline.discoveryCron,
       maxWorkers: config.pipeline.maxWorkers,

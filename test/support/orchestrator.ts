@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { DEFAULT_NODE_MAPPING } from '../../src/domain/mapping.js';
+import type { Gates } from '../../src/gates/gates.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { OciNodeMapper } from '../../src/oci/node-mapper.js';
 import { Orchestrator, type OrchestratorOptions } from '../../src/orchestrator.js';
@@ -92,7 +93,8 @@ export const tempStateFile = () => join(mkdtempSync(join(tmpdir(), 'pitstop-orch
 export async function orchestratorOver<N extends Notifier = RecordingNotifier>(
   pipeline: Pipeline,
   files: string | { stateFile: string; auditFile: string },
-  options: Partial<OrchestratorOptions> = {},
+  /** With `gates`: MAINTENANCE_WINDOWS and blockers (none by default). */
+  { gates, ...options }: Partial<OrchestratorOptions> & { gates?: Gates } = {},
   log: Logger = createLogger('silent'),
   /** Another Notifier than the RecordingNotifier, made over the store (the Slack one needs it). */
   notifierOver?: (store: JobStore) => Promise<N>,
@@ -113,6 +115,7 @@ export async function orchestratorOver<N extends Notifier = RecordingNotifier>(
       timeoutMs: 5_000,
     }),
     settings: SETTINGS,
+    gates,
     options: { ...OPTIONS, ...options },
     log,
   });
