@@ -5,6 +5,7 @@ import { CliError } from './cli/errors.js';
 import { registerHealth } from './cli/health.js';
 import { registerJobs } from './cli/jobs.js';
 import { registerNode } from './cli/node.js';
+import { registerPause } from './cli/pause.js';
 import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
 import { ConfigError } from './config.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDiscover(program);
   registerJobs(program);
+  registerPause(program);
   registerNode(program);
   registerHealth(program);
   registerSim(program);

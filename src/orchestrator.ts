@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
 import { tellIfHeldFor } from './orchestrator/held-node.js';
+import { recordPause, recordUnpause } from './orchestrator/pause.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
 import { formatDuration } from './poll.js';
@@ -135,7 +136,8 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.started = false;
     await this.task?.stop();
-    await this.blockerTask?.stop();
+    // Only when there is one: an await more before the abort lets a running phase go a step further.
+    if (this.blockerTask) await this.blockerTask.stop();
     this.abort.abort(new Error('Pitstop is shutting down'));
     await Promise.allSettled([this.sweeping]);
     await this.idle();
@@ -201,16 +203,13 @@ export class Orchestrator {
    * Discovery and decisions go on too. Durable (it survives a restart) and audited.
    */
   async pause(by: string, reason: string): Promise<PauseState> {
-    const state = { by, reason, at: this.ports.clock.now().toISOString() };
-    await this.deps.store.setPaused(state);
-    await this.deps.store.writeAudit({ type: 'paused', by, reason });
+    const state = await recordPause(this.deps.store, this.ports.clock, by, reason);
     this.deps.log.warn({ component: 'orchestrator', ...state }, `paused by ${by}: no new job starts`);
     return state;
   }
 
   async unpause(by: string): Promise<void> {
-    await this.deps.store.setPaused(undefined);
-    await this.deps.store.writeAudit({ type: 'unpaused', by });
+    await recordUnpause(this.deps.store, by);
     this.deps.log.info({ component: 'orchestrator', by }, `unpaused by ${by}: approved jobs start again`);
     this.pump();
   }

@@ -1,61 +1,20 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { IllegalTransitionError, type MaintenanceJob } from '../domain/job.js';
 import { CONTROL_PATHS, ControlReply, type ControlRequest, jobReply } from '../orchestrator/control.js';
-import { checkSocketPath, requestOverSocket } from '../orchestrator/control-socket.js';
+import { checkSocketPath } from '../orchestrator/control-socket.js';
 import { decide } from '../orchestrator/decide.js';
 import { JobRefError } from '../orchestrator/resolve-ref.js';
-import { JobStore } from '../store/job-store.js';
+import { JobStore, pauseFileOf } from '../store/job-store.js';
+import { PauseFile } from '../store/pause-file.js';
+import { askServe, cliCaller } from './control-client.js';
 import { CliError } from './errors.js';
 
 const row = (job: MaintenanceJob) =>
   [job.eventId, job.node ?? '(unmapped)', job.phase, job.event.state, job.reason ?? ''].join('\t');
 
-const CONTROL_TIMEOUT_MS = 15_000;
-
 type DecisionName = keyof typeof CONTROL_PATHS;
-
-/** Asks a running `pitstop serve` on its control socket; undefined when none listens there. */
-async function askServe(
-  socket: string,
-  decision: DecisionName,
-  body: ControlRequest,
-): Promise<ControlReply | undefined> {
-  let response: { status: number; body: string };
-  try {
-    response = await requestOverSocket(
-      socket,
-      CONTROL_PATHS[decision],
-      JSON.stringify(body),
-      { 'content-type': 'application/json' },
-      CONTROL_TIMEOUT_MS,
-    );
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // No socket, or one a crashed serve left: nobody is listening, so nobody holds the state.
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') return undefined;
-    const hint =
-      code === 'EACCES'
-        ? 'Run it as the user that runs pitstop serve (the socket is theirs alone).'
-        : 'Check that pitstop serve is running.';
-    throw new CliError(
-      `pitstop serve's control socket ${socket} did not answer (${(error as Error).message}); nothing was decided. ${hint}`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body);
-  } catch {
-    json = undefined;
-  }
-  const reply = ControlReply.safeParse(json);
-  if (!reply.success) {
-    throw new CliError(`${socket} answered ${response.status} but not as pitstop serve; nothing was decided`);
-  }
-  return reply.data;
-}
 
 /** No serve running: take the lock and record the decision; the job runs at the next `serve`. */
 async function decideLocally(
@@ -90,10 +49,16 @@ async function decideFromCli(decision: DecisionName, ref: string, options: { by?
   checkSocketPath(controlSocket);
   const body = {
     ref,
-    by: options.by ?? `cli:${process.env.USER ?? userInfo().username}`,
+    by: options.by ?? cliCaller(),
     reason: options.reason ?? '',
   };
-  const viaServe = await askServe(controlSocket, decision, body);
+  const viaServe = await askServe(
+    controlSocket,
+    CONTROL_PATHS[decision],
+    body,
+    ControlReply,
+    'nothing was decided',
+  );
   const reply = viaServe ?? (await decideLocally(stateFile, auditFile, decision, body));
   if (!reply.ok) throw new CliError(`${decision} ${ref}: ${reply.error}`);
   const { job } = reply;
@@ -118,9 +83,15 @@ export function registerJobs(program: Command): void {
       const config = loadConfig();
       const state = await JobStore.read(config.store.stateFile);
       const jobs = Object.values(state.jobs);
+      const paused = await PauseFile.read(pauseFileOf(config.store.stateFile));
       if (options.json) {
         process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
         return;
+      }
+      if (paused) {
+        process.stdout.write(
+          `PAUSED by ${paused.by} at ${paused.at}${paused.reason ? `: ${paused.reason}` : ''} (no new drain starts until pitstop unpause)\n`,
+        );
       }
       if (jobs.length === 0) {
         process.stdout.write(`no active jobs in ${config.store.stateFile}\n`);

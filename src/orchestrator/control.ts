@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MaintenanceJob } from '../domain/job.js';
+import { PauseState } from '../domain/pause.js';
 
 /** The body of POST /control/approve and /control/deny (what `pitstop approve|deny` sends). */
 export const ControlRequest = z.object({
@@ -39,3 +40,16 @@ export const jobReply = (job: MaintenanceJob): ControlReply => ({
 });
 
 export const CONTROL_PATHS = { approve: '/control/approve', deny: '/control/deny' } as const;
+
+/** The body of POST /control/pause and /control/unpause (what `pitstop pause|unpause` sends). */
+export const PauseRequest = z.object({ by: z.string().min(1), reason: z.string().default('') });
+export type PauseRequest = z.input<typeof PauseRequest>;
+
+/** The pause after the request (null: not paused), or why it was refused. */
+export const PauseReply = z.union([
+  z.object({ ok: z.literal(true), paused: PauseState.nullable() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type PauseReply = z.infer<typeof PauseReply>;
+
+export const PAUSE_PATHS = { pause: '/control/pause', unpause: '/control/unpause' } as const;

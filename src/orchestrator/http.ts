@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
 import { IllegalTransitionError } from '../domain/job.js';
 import type { Logger } from '../log.js';
 import type { Orchestrator } from '../orchestrator.js';
-import { CONTROL_PATHS, type ControlReply, ControlRequest, jobReply } from './control.js';
+import {
+  CONTROL_PATHS,
+  type ControlReply,
+  ControlRequest,
+  jobReply,
+  PAUSE_PATHS,
+  type PauseReply,
+  PauseRequest,
+} from './control.js';
 import { JobRefError } from './resolve-ref.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -43,30 +52,30 @@ function refusal(error: unknown): { status: number; reply: ControlReply } | unde
 /** Who asked, as the audit log and the thread show it. */
 const viaControlSocket = (by: string) => `${by} via control socket`;
 
+/** The request's JSON body through `schema`, or the 400 answer saying what is wrong with it. */
+async function bodyOf<S extends z.ZodType>(
+  req: IncomingMessage,
+  schema: S,
+): Promise<{ body: z.output<S> } | { status: 400; reply: { ok: false; error: string } }> {
+  try {
+    const parsed = schema.safeParse(await readJson(req));
+    if (parsed.success) return { body: parsed.data };
+    const issue = parsed.error.issues[0]!;
+    return { status: 400, reply: { ok: false, error: `${issue.path.join('.')}: ${issue.message}` } };
+  } catch (error) {
+    return { status: 400, reply: { ok: false, error: `not a JSON body (${(error as Error).message})` } };
+  }
+}
+
 async function control(
   orchestrator: Orchestrator,
   decision: 'approve' | 'deny',
   req: IncomingMessage,
 ): Promise<{ status: number; reply: ControlReply; by?: string }> {
-  let body: ControlRequest;
-  try {
-    const parsed = ControlRequest.safeParse(await readJson(req));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return {
-        status: 400,
-        reply: { ok: false, error: `${issue.path.join('.')}: ${issue.message}` },
-      };
-    }
-    body = parsed.data;
-  } catch (error) {
-    return {
-      status: 400,
-      reply: { ok: false, error: `not a JSON body (${(error as Error).message})` },
-    };
-  }
-  const { ref, reason = '' } = body;
-  const by = viaControlSocket(body.by);
+  const parsed = await bodyOf(req, ControlRequest);
+  if (!('body' in parsed)) return parsed;
+  const { ref, reason = '' } = parsed.body;
+  const by = viaControlSocket(parsed.body.by);
   try {
     const job =
       decision === 'approve'
@@ -78,6 +87,22 @@ async function control(
     if (refused) return { ...refused, by };
     throw error;
   }
+}
+
+/** Pause or unpause through the orchestrator, so a pause takes effect (and an unpause pumps) at once. */
+async function pauseControl(
+  orchestrator: Orchestrator,
+  action: keyof typeof PAUSE_PATHS,
+  req: IncomingMessage,
+): Promise<{ status: number; reply: PauseReply; by?: string }> {
+  const parsed = await bodyOf(req, PauseRequest);
+  if (!('body' in parsed)) return parsed;
+  const by = viaControlSocket(parsed.body.by);
+  if (action === 'pause') {
+    return { status: 200, reply: { ok: true, paused: await orchestrator.pause(by, parsed.body.reason) }, by };
+  }
+  if (orchestrator.paused()) await orchestrator.unpause(by);
+  return { status: 200, reply: { ok: true, paused: null }, by };
 }
 
 const isJson = (req: IncomingMessage) =>
@@ -122,7 +147,7 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 }
 
 /**
- * POST /control/approve|deny for `pitstop approve|deny`, served only on the control socket
+ * POST /control/approve|deny|pause|unpause for `pitstop approve|deny|pause|unpause`, served only on the control socket
  * beside the state file (mode 0600): only this host's user who may read the state can decide.
  * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
  * the control socket) is in the log, the thread and the audit trail.
@@ -131,13 +156,17 @@ export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
   return serveWith(log, async (req, res, path) => {
     const decision =
       path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
-    if (!decision) return noRoute(req, res, path);
+    const pausing =
+      path === PAUSE_PATHS.pause ? 'pause' : path === PAUSE_PATHS.unpause ? 'unpause' : undefined;
+    if (!decision && !pausing) return noRoute(req, res, path);
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
     if (!isJson(req)) {
       return send(res, 415, { ok: false, error: `${path} takes Content-Type: application/json` });
     }
-    const { status, reply, by } = await control(orchestrator, decision, req);
-    log.info({ component: 'control', path, status, by }, `control ${decision}: ${status}`);
+    const { status, reply, by } = decision
+      ? await control(orchestrator, decision, req)
+      : await pauseControl(orchestrator, pausing!, req);
+    log.info({ component: 'control', path, status, by }, `control ${decision ?? pausing}: ${status}`);
     return send(res, status, reply);
   });
 }
