@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { newJob } from '../src/domain/job.js';
 import { JobStore } from '../src/store/job-store.js';
+import { PauseFile } from '../src/store/pause-file.js';
 import { sampleEvent } from './support/events.js';
 
 const bin = new URL('../bin/pitstop.js', import.meta.url).pathname;
@@ -16,7 +17,19 @@ describe('pitstop CLI', () => {
   it('lists its commands', async () => {
     const { stdout, exitCode } = await pitstop(['--help']);
     expect(exitCode).toBe(0);
-    for (const command of ['serve', 'demo', 'discover', 'approve', 'deny', 'list', 'node', 'health', 'sim']) {
+    for (const command of [
+      'serve',
+      'demo',
+      'discover',
+      'approve',
+      'deny',
+      'pause',
+      'unpause',
+      'list',
+      'node',
+      'health',
+      'sim',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
     }
   });
@@ -43,6 +56,55 @@ describe('pitstop CLI', () => {
     );
     const json = await pitstop(['list', '--json'], { STATE_FILE: stateFile });
     expect(JSON.parse(json.stdout)).toMatchObject([{ id: job.id, phase: 'draining' }]);
+  });
+
+  // Seven CLI processes, a few seconds each on a busy machine.
+  it('pauses and unpauses without a serve: the pause file and the audit log, shown by list; refused while another holds the state', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitstop-cli-'));
+    const env = { STATE_FILE: join(dir, 'state.json'), USER: 'ops' };
+    const paused = await pitstop(['pause', '--reason', 'GTC week', '--by', 'alice'], env);
+    expect(paused.exitCode).toBe(0);
+    expect(paused.stdout).toMatch(
+      /^paused by alice at \S+: GTC week\nno pitstop serve on .*state\.json\.sock: recorded in .*state\.json\.pause\.json; the next pitstop serve starts no new drain until pitstop unpause$/,
+    );
+    expect((await pitstop(['list'], env)).stdout).toMatch(
+      /^PAUSED by alice at \S+: GTC week \(no new drain starts until pitstop unpause\)$/m,
+    );
+    expect(await PauseFile.read(join(dir, 'state.json.pause.json'))).toMatchObject({
+      by: 'alice',
+      reason: 'GTC week',
+    });
+
+    const unpaused = await pitstop(['unpause'], env);
+    expect(unpaused.exitCode).toBe(0);
+    expect(unpaused.stdout).toMatch(/^unpaused by cli:ops\n/);
+    expect((await pitstop(['list'], env)).stdout).not.toContain('PAUSED');
+    expect((await pitstop(['unpause'], env)).stdout).toBe('Pitstop was not paused; nothing changed');
+    const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(audit.map((r) => [r.type, r.by])).toEqual([
+      ['paused', 'alice'],
+      ['unpaused', 'cli:ops'],
+    ]);
+
+    // Another process holds the state (as a serve would, were its socket gone): nothing is written.
+    const holder = await JobStore.open({
+      stateFile: env.STATE_FILE,
+      auditFile: join(dir, 'audit.jsonl'),
+      clock: systemClock,
+    });
+    try {
+      const refused = await pitstop(['pause'], env);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(/^pitstop: .*lock/);
+    } finally {
+      await holder.close();
+    }
+    expect(await PauseFile.read(join(dir, 'state.json.pause.json'))).toBeUndefined();
   });
 
   it('explains a corrupt state file and leaves it alone', async () => {
