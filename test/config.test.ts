@@ -81,6 +81,46 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('short');
   });
 
+  it('reads the gates: windows, the freeze file, reservations on by default, and Prometheus with both settings', () => {
+    expect(loadConfig({}).gates).toEqual({
+      windows: [],
+      blockFile: undefined,
+      slurmReservations: true,
+      prometheus: undefined,
+    });
+    const config = loadConfig({
+      MAINTENANCE_WINDOWS: 'Mon-Fri 08:00-18:00 America/Chicago; Sat 00:00-06:00 UTC',
+      BLOCK_FILE: '/etc/pitstop/freeze',
+      BLOCK_SLURM_RESERVATIONS: 'false',
+      BLOCK_PROMETHEUS_URL: 'http://prometheus:9090',
+      BLOCK_PROMETHEUS_QUERY: 'ALERTS{alertstate="firing"}',
+    });
+    expect(config.gates.windows.map((w) => [w.zone, w.start, w.end])).toEqual([
+      ['America/Chicago', 480, 1080],
+      ['UTC', 0, 360],
+    ]);
+    expect(config.gates).toMatchObject({
+      blockFile: '/etc/pitstop/freeze',
+      slurmReservations: false,
+      prometheus: { url: 'http://prometheus:9090', query: 'ALERTS{alertstate="firing"}' },
+    });
+  });
+
+  it('refuses bad maintenance windows and half a Prometheus blocker, naming the problem', () => {
+    expect(problemsOf({ MAINTENANCE_WINDOWS: 'Mon-Fri 08:00-18:00 America/Chicgo' })).toEqual([
+      expect.stringMatching(/^MAINTENANCE_WINDOWS: .*unknown time zone "America\/Chicgo"/),
+    ]);
+    expect(problemsOf({ MAINTENANCE_WINDOWS: 'weekdays 8-18' })).toEqual([
+      expect.stringMatching(/^MAINTENANCE_WINDOWS: "weekdays 8-18": expected DAYS HH:MM-HH:MM ZONE/),
+    ]);
+    expect(problemsOf({ BLOCK_PROMETHEUS_URL: 'http://prometheus:9090' })).toEqual([
+      'BLOCK_PROMETHEUS_QUERY: required with BLOCK_PROMETHEUS_URL (a Prometheus blocker needs both the server and the query), or unset both',
+    ]);
+    expect(problemsOf({ BLOCK_PROMETHEUS_QUERY: 'up == 0' })).toEqual([
+      expect.stringMatching(/^BLOCK_PROMETHEUS_URL: required with BLOCK_PROMETHEUS_QUERY/),
+    ]);
+  });
+
   it('asks for what the chosen Slack mode needs', () => {
     const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_MODE: 'http' });
     expect(problems).toEqual([

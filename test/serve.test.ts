@@ -4,7 +4,7 @@
  * and, with no serve running, straight into the state file; the tests run in order on one state
  * file and this file's own cluster. Under CI=true a missing Slurm fails.
  */
-import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -270,6 +270,89 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       await own.sim.stop();
     }
   }, 60_000);
+
+  it('pauses and unpauses through the control socket: status shows the pause and the freeze, and an unpause starts the held job at once', async () => {
+    const own = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('serve5'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-4',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '127.0.0.1',
+        },
+      ],
+      events: [
+        {
+          id: event('serve5'),
+          instanceId: instance('serve5'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'pitstop-serve-pause-'));
+    const freeze = join(dir, 'freeze');
+    writeFileSync(freeze, 'quarterly review\n');
+    const pauseEnv = {
+      ...env,
+      OCI_ENDPOINT: own.sim.endpoint,
+      OCI_CONFIG_FILE: own.configFile,
+      STATE_FILE: join(dir, 'state.json'),
+      PORT: String(await freePort()),
+      AUTO_APPROVE: 'ALL',
+      LEAD_TIME: '1h',
+      BLOCK_FILE: freeze,
+    };
+    const run = (args: string[]) => execa('node', [bin, ...args], { reject: false, env: pauseEnv });
+    // Paused before serve starts: written under the state lock, no serve to ask.
+    expect((await run(['pause', '--reason', 'before start'])).exitCode).toBe(0);
+    const serve = execa('node', [bin, 'serve'], { reject: false, env: pauseEnv });
+    try {
+      const paused = await healthz(Number(pauseEnv.PORT), 200);
+      expect(paused.paused).toMatchObject({ by: 'cli:tester', reason: 'before start' });
+
+      const unpaused = await run(['unpause']);
+      expect(unpaused.stdout).toBe(
+        'unpaused by cli:tester\npitstop serve starts approved jobs again as capacity allows',
+      );
+      // The unpause pumped: the approved job met the freeze at once (discovery runs once a year here).
+      const frozen = await healthz(Number(pauseEnv.PORT), 200);
+      expect(frozen.paused).toBeUndefined();
+      expect(frozen.blockers).toEqual([
+        {
+          blocker: 'BLOCK_FILE',
+          message: `frozen by ${freeze}: quarterly review (remove the file to let new drains start)`,
+        },
+      ]);
+
+      const again = await run(['pause', '--reason', 'change freeze', '--by', 'bob']);
+      expect(again.stdout).toMatch(
+        /^paused by bob via control socket at \S+: change freeze\npitstop serve starts no new drain from now on; running jobs finish$/,
+      );
+      expect((await healthz(Number(pauseEnv.PORT), 200)).paused).toMatchObject({
+        by: 'bob via control socket',
+      });
+      rmSync(freeze);
+      expect((await run(['unpause', '--by', 'bob'])).exitCode).toBe(0);
+      await until('gpu-4 drained by the job', async () =>
+        (await execa('scontrol', ['show', 'node', '-o', 'gpu-4'], { env: slurm.env })).stdout.includes(
+          'Reason=pitstop ',
+        ),
+      );
+    } finally {
+      serve.kill('SIGTERM');
+      await serve;
+      await own.sim.stop();
+      await execa('scontrol', ['update', 'NodeName=gpu-4', 'State=RESUME'], {
+        env: slurm.env,
+        reject: false,
+      });
+    }
+    const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('"type":"paused","by":"bob via control socket","reason":"change freeze"');
+    expect(audit).toContain('"type":"unpaused","by":"bob via control socket"');
+  }, 240_000);
 
   it('stops cleanly on SIGTERM while a Slurm command runs (execa must not re-raise the signal)', async () => {
     // Slurm commands that say they started, then take 3 s: the SIGTERM lands while one runs.
