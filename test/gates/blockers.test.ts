@@ -7,26 +7,13 @@ import { blockFile } from '../../src/gates/blockers/block-file.js';
 import { prometheusQuery } from '../../src/gates/blockers/prometheus.js';
 import { maintenanceEnd, slurmReservation } from '../../src/gates/blockers/slurm-reservation.js';
 import { isoDurationMs } from '../../src/gates/iso-duration.js';
+import { sampleEvent } from '../support/events.js';
 import { freePort } from '../support/free-port.js';
 import { type PrometheusStandIn, promError, series, startPrometheus, vector } from '../support/prometheus.js';
 
 const NOW = new Date('2026-11-30T16:00:00Z');
 const job = (estimatedDuration?: string) =>
-  newJob(
-    {
-      id: 'ocid1.instancemaintenanceevent.oc1.iad.gate',
-      instanceId: 'ocid1.instance.oc1.iad.gate',
-      compartmentId: 'ocid1.tenancy.oc1..gate',
-      state: 'SCHEDULED',
-      canReschedule: true,
-      maintenanceReason: 'HPC_FAULT',
-      faults: [],
-      freeformTags: {},
-      ...(estimatedDuration ? { estimatedDuration } : {}),
-    } as unknown as Parameters<typeof newJob>[0],
-    NOW,
-    'gpu-1',
-  );
+  newJob(sampleEvent(estimatedDuration ? { estimatedDuration } : {}), NOW, 'gpu-1');
 
 describe('BLOCK_FILE', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'pitstop-block-'));

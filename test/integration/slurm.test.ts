@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
+import { newJob } from '../../src/domain/job.js';
+import { slurmReservation } from '../../src/gates/blockers/slurm-reservation.js';
 import { SlurmCluster } from '../../src/slurm/cluster.js';
 import { SlurmCommands } from '../../src/slurm/commands.js';
 import { SlurmUnreachableError } from '../../src/slurm/errors.js';
 import { parseNodeState } from '../../src/slurm/parsers/node-state.js';
+import { sampleEvent } from '../support/events.js';
 import { type RunningCluster, slurmUnavailableReason, startCluster } from '../support/slurm-cluster.js';
 import { describeClusterContract } from '../support/slurm-contract.js';
 import { clusterOver, realHarness, slurm, TEST_POLL } from '../support/slurm-real-harness.js';
@@ -48,6 +51,23 @@ describe.skipIf(unavailable !== null && !mustRun)('real Slurm', () => {
       expect(drainBySinfo).toMatchObject({ 'gpu-1': 'drained', 'gpu-2': 'draining', 'gpu-3': 'none' });
       await harness.reset();
     });
+  });
+
+  it('holds the drain of a node reserved before its maintenance would end (the reservation blocker on real Slurm)', async () => {
+    const harness = realHarness(cluster);
+    await harness.reset();
+    const blocker = slurmReservation(clusterOver(cluster), 5 * 60_000);
+    const onGpu = (node: string) => newJob(sampleEvent({ estimatedDuration: 'PT1H' }), new Date(), node);
+    // Starts in 30 minutes: inside gpu-1's and gpu-3's maintenance (lead 5 min + 1 h).
+    await harness.reserve('pitstop_gate', ['gpu-1', 'gpu-3'], 1800, 60);
+    await harness.reserve('pitstop_later', ['gpu-2'], 3 * 3600, 60);
+    expect(await blocker.holds(onGpu('gpu-3'), new Date())).toMatch(
+      /^Slurm reservation pitstop_gate \(.* users root\) holds gpu-3, and the maintenance would last until about /,
+    );
+    expect(await blocker.holds(onGpu('gpu-2'), new Date())).toBeUndefined();
+    expect(await blocker.holds(onGpu('gpu-4'), new Date())).toBeUndefined();
+    await harness.reset();
+    expect(await blocker.holds(onGpu('gpu-3'), new Date())).toBeUndefined();
   });
 
   it('retries when slurmctld does not answer, then names the node and what to check', async () => {
