@@ -44,6 +44,26 @@ function scenario() {
   };
 }
 
+/**
+ * The OCI simulator with one instance shown as `node` and one event on it a day away. The test
+ * cluster's slurmds all listen on localhost, so NodeAddr=127.0.0.1 by default.
+ */
+function oneEventOn(key: string, node: string, privateIp = '127.0.0.1') {
+  return startHarness({
+    tenancy: { id: TENANCY },
+    instances: [
+      { id: instance(key), compartmentId: TENANCY, displayName: node, shape: 'BM.GPU.H100.8', privateIp },
+    ],
+    events: [
+      {
+        id: event(key),
+        instanceId: instance(key),
+        timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    ],
+  });
+}
+
 /** GET /healthz until it answers `status`, or fail naming the last answer. */
 async function healthz(port: number, status: number, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
@@ -213,25 +233,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
 
   it('after a serve killed (SIGKILL) with a job written but not approved, the next serve with AUTO_APPROVE approves it, announcing nothing twice', async () => {
     const event3 = event('serve3');
-    const own = await startHarness({
-      tenancy: { id: TENANCY },
-      instances: [
-        {
-          id: instance('serve3'),
-          compartmentId: TENANCY,
-          displayName: 'gpu-1',
-          shape: 'BM.GPU.H100.8',
-          privateIp: '127.0.0.1',
-        },
-      ],
-      events: [
-        {
-          id: event3,
-          instanceId: instance('serve3'),
-          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      ],
-    });
+    const own = await oneEventOn('serve3', 'gpu-1');
     const killedEnv = {
       ...env,
       OCI_ENDPOINT: own.sim.endpoint,
@@ -272,25 +274,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
   }, 60_000);
 
   it('pauses and unpauses through the control socket: status shows the pause and the freeze, and an unpause starts the held job at once', async () => {
-    const own = await startHarness({
-      tenancy: { id: TENANCY },
-      instances: [
-        {
-          id: instance('serve5'),
-          compartmentId: TENANCY,
-          displayName: 'gpu-4',
-          shape: 'BM.GPU.H100.8',
-          privateIp: '127.0.0.1',
-        },
-      ],
-      events: [
-        {
-          id: event('serve5'),
-          instanceId: instance('serve5'),
-          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      ],
-    });
+    const own = await oneEventOn('serve5', 'gpu-4');
     const dir = mkdtempSync(join(tmpdir(), 'pitstop-serve-pause-'));
     const freeze = join(dir, 'freeze');
     writeFileSync(freeze, 'quarterly review\n');
@@ -362,25 +346,7 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       writeFileSync(join(dir, command), `#!/bin/sh\ntouch '${started}'\nsleep 3\nexec ${command} "$@"\n`);
       chmodSync(join(dir, command), 0o755);
     }
-    const own = await startHarness({
-      tenancy: { id: TENANCY },
-      instances: [
-        {
-          id: instance('serve4'),
-          compartmentId: TENANCY,
-          displayName: 'gpu-3',
-          shape: 'BM.GPU.H100.8',
-          privateIp: '10.0.1.3',
-        },
-      ],
-      events: [
-        {
-          id: event('serve4'),
-          instanceId: instance('serve4'),
-          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
-        },
-      ],
-    });
+    const own = await oneEventOn('serve4', 'gpu-3', '10.0.1.3');
     try {
       const serve = execa('node', [bin, 'serve'], {
         reject: false,
