@@ -71,7 +71,7 @@ describe('serve HTTP: /healthz on PORT', () => {
 
   it('never takes a decision on PORT: /control/* there is 404 and decides nothing', async () => {
     await rig.orchestrator.sweep();
-    for (const path of ['/control/approve', '/control/deny']) {
+    for (const path of ['/control/approve', '/control/deny', '/control/pause', '/control/unpause']) {
       const response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: JSON_TYPE,
@@ -80,6 +80,7 @@ describe('serve HTTP: /healthz on PORT', () => {
       expect(response.status).toBe(404);
     }
     expect(rig.store.list().map((job) => job.phase)).toEqual(Array(4).fill('awaiting_approval'));
+    expect(rig.orchestrator.paused()).toBeUndefined();
   });
 
   it('answers 200 after a partial sweep, listing what it could not read as degraded, and warns in the log', async () => {
@@ -124,6 +125,22 @@ describe('serve HTTP: decisions on the control socket', () => {
     const unmapped = await post('/control/approve', { ref: EVENTS.flex.id, by: 'cli:ann' });
     expect(unmapped).toMatchObject({ status: 409, body: { ok: false } });
     expect(String(unmapped.body.error)).toMatch(/not mapped to a Slurm node/);
+  });
+
+  it('pauses and unpauses, refusing a body without `by`, and answers the pause after', async () => {
+    expect((await post('/control/pause', { reason: 'no by' })).status).toBe(400);
+    expect(rig.orchestrator.paused()).toBeUndefined();
+    const paused = await post('/control/pause', { by: 'cli:ann', reason: 'freeze' });
+    expect(paused).toMatchObject({
+      status: 200,
+      body: { ok: true, paused: { by: 'cli:ann via control socket', reason: 'freeze' } },
+    });
+    expect(rig.orchestrator.paused()).toMatchObject({ by: 'cli:ann via control socket' });
+    expect(await post('/control/unpause', { by: 'cli:ann' })).toMatchObject({
+      status: 200,
+      body: { ok: true, paused: null },
+    });
+    expect(rig.orchestrator.paused()).toBeUndefined();
   });
 
   it('records the caller as the `by` it sent, via the control socket', async () => {
