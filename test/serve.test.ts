@@ -287,6 +287,8 @@ describe.skipIf(unavailable !== null && !mustRun)('pitstop serve (headless)', ()
       AUTO_APPROVE: 'ALL',
       LEAD_TIME: '1h',
       BLOCK_FILE: freeze,
+      // gpu-2 is still out from the tests before (its job waits in maintenance): capacity must not hold gpu-4.
+      MAX_PARTITION_OUT_PERCENT: '100',
     };
     const run = (args: string[]) => execa('node', [bin, ...args], { reject: false, env: pauseEnv });
     // Paused before serve starts: written under the state lock, no serve to ask.
