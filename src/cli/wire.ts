@@ -15,6 +15,7 @@ import { slackNotifierFromConfig } from '../slack/from-config.js';
 import type { SlurmCluster } from '../slurm/cluster.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { JobStore } from '../store/job-store.js';
+import { httpWebhooks } from '../webhooks/http-webhooks.js';
 
 export function phaseSettings(config: Config): PhaseSettings {
   const { pipeline } = config;
@@ -86,7 +87,21 @@ export async function buildSystem(
     },
   );
   const orchestrator = new Orchestrator({
-    ports: { cloud, cluster, health, notifier: delivery?.notifier ?? new LogNotifier(log), clock },
+    ports: {
+      cloud,
+      cluster,
+      health,
+      notifier: delivery?.notifier ?? new LogNotifier(log),
+      clock,
+      webhooks: httpWebhooks(
+        {
+          ticketUrl: config.pipeline.ticketWebhookUrl,
+          bookkeepingUrl: config.pipeline.bookkeepingWebhookUrl,
+          timeoutMs: config.pipeline.webhookTimeoutMs,
+        },
+        { clock, log },
+      ),
+    },
     store,
     mapper: new OciNodeMapper(cloud.context, {
       steps: config.slurm.nodeMapping,
