@@ -3,6 +3,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerDiscover } from './cli/discover.js';
 import { CliError } from './cli/errors.js';
 import { registerHealth } from './cli/health.js';
+import { registerHistory } from './cli/history.js';
 import { registerJobs } from './cli/jobs.js';
 import { registerNode } from './cli/node.js';
 import { registerServe } from './cli/serve.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDiscover(program);
   registerJobs(program);
+  registerHistory(program);
   registerNode(program);
   registerHealth(program);
   registerSim(program);
