@@ -120,7 +120,11 @@ describe('transition', () => {
   it('records a ticket once, in bookkeeping, and keeps it to the end', () => {
     const ticketed = transition(jobIn('bookkeeping'), actions.ticket, now);
     expect(ticketed).toMatchObject({ phase: 'bookkeeping', ticket: { opened: true, id: 'OPS-1' } });
-    expect(ticketed.history.at(-1)).toMatchObject({ from: 'bookkeeping', to: 'bookkeeping', action: 'ticket' });
+    expect(ticketed.history.at(-1)).toMatchObject({
+      from: 'bookkeeping',
+      to: 'bookkeeping',
+      action: 'ticket',
+    });
     expect(() => transition(ticketed, actions.ticket, now)).toThrow(/already records its ticket/);
     expect(transition(ticketed, actions.recorded, now).ticket).toEqual({ opened: true, id: 'OPS-1' });
   });
