@@ -98,6 +98,7 @@ export async function buildSystem(
           ticketUrl: config.pipeline.ticketWebhookUrl,
           bookkeepingUrl: config.pipeline.bookkeepingWebhookUrl,
           timeoutMs: config.pipeline.webhookTimeoutMs,
+          slackWorkspaceUrl: delivery?.identity.url,
         },
         { clock, log },
       ),

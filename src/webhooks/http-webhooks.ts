@@ -11,6 +11,8 @@ export interface WebhookSettings {
   bookkeepingUrl?: string;
   /** WEBHOOK_TIMEOUT: how long one call is retried before it is given up. */
   timeoutMs: number;
+  /** From auth.test, with Slack: the ticket links to the event's thread. */
+  slackWorkspaceUrl?: string;
 }
 
 /**
@@ -65,7 +67,13 @@ export function httpWebhooks(settings: WebhookSettings, deps: { clock: Clock; lo
     ...(ticketUrl && {
       openTicket: async (job: MaintenanceJob, options: WebhookCallOptions = {}): Promise<TicketRef> => {
         if (!job.node) throw new Error(`event ${job.eventId} has no Slurm node to open a ticket for`);
-        const body = await call('ticket', ticketUrl, job, ticketPayload({ ...job, node: job.node }), options);
+        const body = await call(
+          'ticket',
+          ticketUrl,
+          job,
+          ticketPayload({ ...job, node: job.node }, settings.slackWorkspaceUrl),
+          options,
+        );
         return ticketRefOf(body);
       },
     }),

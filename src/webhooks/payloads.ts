@@ -44,8 +44,8 @@ export const TicketPayload = z.object({
     .optional(),
   /** How the node is kept out, in words (triage's reason). */
   keptOut: z.string(),
-  /** The event's Slack thread: its channel and the ts of the event message. */
-  thread: SlackRef.optional(),
+  /** The event's Slack thread: its channel, the ts of the event message, and a link to it when the workspace is known. */
+  thread: SlackRef.extend({ permalink: z.url().optional() }).optional(),
 });
 export type TicketPayload = z.infer<typeof TicketPayload>;
 
@@ -83,7 +83,18 @@ function eventFacts(job: MaintenanceJob): z.infer<typeof EventFacts> {
   };
 }
 
-export function ticketPayload(job: MaintenanceJob & { node: string }): TicketPayload {
+/**
+ * Slack's message link (`<workspace>/archives/<channel>/p<ts without the dot>`), built from
+ * auth.test's workspace URL: no chat.getPermalink call per ticket.
+ */
+export function messageLink(workspaceUrl: string, message: SlackRef): string {
+  return new URL(`archives/${message.channel}/p${message.ts.replace('.', '')}`, workspaceUrl).href;
+}
+
+export function ticketPayload(
+  job: MaintenanceJob & { node: string },
+  slackWorkspaceUrl?: string,
+): TicketPayload {
   return {
     kind: 'pitstop.ticket',
     jobId: job.id,
@@ -97,7 +108,10 @@ export function ticketPayload(job: MaintenanceJob & { node: string }): TicketPay
       recommendedAction: job.verdict.action,
     },
     keptOut: job.reason ?? '',
-    thread: job.slack,
+    thread: job.slack && {
+      ...job.slack,
+      ...(slackWorkspaceUrl ? { permalink: messageLink(slackWorkspaceUrl, job.slack) } : {}),
+    },
   };
 }
 

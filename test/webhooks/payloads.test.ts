@@ -1,5 +1,11 @@
+import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { ticketRefOf } from '../../src/webhooks/payloads.js';
+import { newJob } from '../../src/domain/job.js';
+import { ManualClock } from '../../src/sim/clock.js';
+import { authenticate } from '../../src/slack/auth.js';
+import { ticketPayload, ticketRefOf } from '../../src/webhooks/payloads.js';
+import { CHANNEL, startSlack } from '../slack/support.js';
+import { sampleEvent } from '../support/events.js';
 
 describe('ticketRefOf', () => {
   it('reads the ticket from the answers of common ticket systems', () => {
@@ -31,5 +37,31 @@ describe('ticketRefOf', () => {
     expect(ticketRefOf(undefined)).toEqual({});
     expect(ticketRefOf('created')).toEqual({});
     expect(ticketRefOf({ ok: true, url: 'not a url', id: { nested: 1 } })).toEqual({});
+  });
+});
+
+describe('ticketPayload', () => {
+  it("links the event's thread in the workspace auth.test names, or gives channel and ts alone", async () => {
+    const sim = await startSlack(new ManualClock());
+    try {
+      const identity = await authenticate(
+        new WebClient(sim.workspace.botToken, { slackApiUrl: sim.apiUrl }),
+        sim.apiUrl,
+      );
+      expect(identity.url).toMatch(/^https:\/\/[a-z0-9-]+\.slack\.com\/$/);
+      const job = {
+        ...newJob(sampleEvent(), new Date('2026-12-01T09:00:00Z'), 'gpu-1'),
+        node: 'gpu-1',
+        slack: { channel: CHANNEL, ts: '1764579600.000100' },
+      };
+      expect(ticketPayload(job, identity.url).thread).toEqual({
+        channel: CHANNEL,
+        ts: '1764579600.000100',
+        permalink: `${identity.url}archives/${CHANNEL}/p1764579600000100`,
+      });
+      expect(ticketPayload(job).thread).toEqual({ channel: CHANNEL, ts: '1764579600.000100' });
+    } finally {
+      await sim.stop();
+    }
   });
 });
