@@ -16,6 +16,8 @@ const JobRecord = z.looseObject({
   from: Phase.optional(),
   to: Phase.optional(),
   action: z.looseObject({ type: z.string(), by: z.string().optional() }).optional(),
+  /** On `finished` records. */
+  outcome: Outcome.optional().catch(undefined),
   job: z.unknown().optional(),
 });
 type JobRecord = z.infer<typeof JobRecord>;
@@ -29,8 +31,8 @@ export const HistoryRow = z.object({
   fault: z.string().optional(),
   decision: z.enum(['approved', 'denied']).optional(),
   approver: z.string().optional(),
-  /** `running`: not finished yet; `phase` says where it is. */
-  outcome: z.union([Outcome, z.literal('running')]),
+  /** `running`: not finished yet (`phase` says where it is); `unknown`: a finished record that does not say. */
+  outcome: z.union([Outcome, z.enum(['running', 'unknown'])]),
   phase: Phase,
   created: z.string(),
   finished: z.string().optional(),
@@ -101,7 +103,7 @@ export function historyRows(records: readonly unknown[], active: readonly Mainte
   return [...byJob.values()].map((list) => {
     const finished = list.findLast((r) => r.type === 'finished');
     const job = MaintenanceJob.safeParse(finished?.job);
-    if (job.success) return fromJob(job.data, job.data.outcome ?? 'failed');
+    if (job.success) return fromJob(job.data, job.data.outcome ?? 'unknown');
     const running = activeById.get(list[0]!.jobId);
     if (running && !finished) return fromJob(running, 'running');
     const row = fromRecords(list);
