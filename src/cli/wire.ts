@@ -93,15 +93,7 @@ export async function buildSystem(
       health,
       notifier: delivery?.notifier ?? new LogNotifier(log),
       clock,
-      webhooks: httpWebhooks(
-        {
-          ticketUrl: config.pipeline.ticketWebhookUrl,
-          bookkeepingUrl: config.pipeline.bookkeepingWebhookUrl,
-          timeoutMs: config.pipeline.webhookTimeoutMs,
-          slackWorkspaceUrl: delivery?.identity.url,
-        },
-        { clock, log },
-      ),
+      webhooks: httpWebhooks(config.pipeline, { clock, log, slackWorkspaceUrl: delivery?.identity.url }),
     },
     store,
     mapper: new OciNodeMapper(cloud.context, {

@@ -1,16 +1,19 @@
+import type { Config } from '../config.js';
 import { type MaintenanceJob, retryTokenFor, type TicketRef } from '../domain/job.js';
 import type { Logger } from '../log.js';
 import type { Clock, WebhookCallOptions, Webhooks } from '../ports.js';
 import { bookkeepingPayload, ticketPayload, ticketRefOf } from './payloads.js';
 import { originOf, postJson } from './post.js';
 
-export interface WebhookSettings {
-  /** TICKET_WEBHOOK_URL */
-  ticketUrl?: string;
-  /** BOOKKEEPING_WEBHOOK_URL */
-  bookkeepingUrl?: string;
-  /** WEBHOOK_TIMEOUT: how long one call is retried before it is given up. */
-  timeoutMs: number;
+/** TICKET_WEBHOOK_URL, BOOKKEEPING_WEBHOOK_URL and WEBHOOK_TIMEOUT, as the Config reads them. */
+export type WebhookSettings = Pick<
+  Config['pipeline'],
+  'ticketWebhookUrl' | 'bookkeepingWebhookUrl' | 'webhookTimeoutMs'
+>;
+
+export interface WebhookDeps {
+  clock: Clock;
+  log: Logger;
   /** From auth.test, with Slack: the ticket links to the event's thread. */
   slackWorkspaceUrl?: string;
 }
@@ -20,7 +23,7 @@ export interface WebhookSettings {
  * call is for (`pitstop-ticket-…`, `pitstop-bookkeeping-…`), so a retry, or the same phase run
  * again after a restart, can never open a second ticket. Logs name the URL's origin only.
  */
-export function httpWebhooks(settings: WebhookSettings, deps: { clock: Clock; log: Logger }): Webhooks {
+export function httpWebhooks(settings: WebhookSettings, deps: WebhookDeps): Webhooks {
   const call = async (
     purpose: string,
     url: string,
@@ -40,7 +43,7 @@ export function httpWebhooks(settings: WebhookSettings, deps: { clock: Clock; lo
       const answer = await postJson(url, payload, {
         idempotencyKey: retryTokenFor(job, purpose),
         clock: deps.clock,
-        deadline: new Date(deps.clock.now().getTime() + settings.timeoutMs),
+        deadline: new Date(deps.clock.now().getTime() + settings.webhookTimeoutMs),
         onRetry: (message) => {
           deps.log.info(where, `${purpose} webhook: ${message}`);
           options.onRetry?.(`${purpose} webhook: ${message}`);
@@ -62,7 +65,7 @@ export function httpWebhooks(settings: WebhookSettings, deps: { clock: Clock; lo
       throw error;
     }
   };
-  const { ticketUrl, bookkeepingUrl } = settings;
+  const { ticketWebhookUrl: ticketUrl, bookkeepingWebhookUrl: bookkeepingUrl } = settings;
   return {
     ...(ticketUrl && {
       openTicket: async (job: MaintenanceJob, options: WebhookCallOptions = {}): Promise<TicketRef> => {
@@ -71,7 +74,7 @@ export function httpWebhooks(settings: WebhookSettings, deps: { clock: Clock; lo
           'ticket',
           ticketUrl,
           job,
-          ticketPayload({ ...job, node: job.node }, settings.slackWorkspaceUrl),
+          ticketPayload({ ...job, node: job.node }, deps.slackWorkspaceUrl),
           options,
         );
         return ticketRefOf(body);

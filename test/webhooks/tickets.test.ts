@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { jobIdFor, Phase, retryTokenFor } from '../../src/domain/job.js';
 import { createLogger } from '../../src/log.js';
 import { scanAudit } from '../../src/store/audit-reader.js';
@@ -29,7 +30,7 @@ beforeEach(async () => {
   pipeline = await startPipeline({
     webhooks: (clock) =>
       httpWebhooks(
-        { ticketUrl: tickets.url, bookkeepingUrl: cmdb.url, timeoutMs: 15 * 60_000 },
+        loadConfig({ TICKET_WEBHOOK_URL: tickets.url, BOOKKEEPING_WEBHOOK_URL: cmdb.url }).pipeline,
         { clock, log: logged.log },
       ),
   });
