@@ -48,10 +48,17 @@ function csvRecord(row: HistoryRow): (string | undefined)[] {
   ];
 }
 
+/** `kept_out`, or `running (health)` for a job not finished yet. */
+export const outcomeOf = (row: HistoryRow) =>
+  row.outcome === 'running' ? `running (${row.phase})` : row.outcome;
+
+export const decisionOf = (row: HistoryRow) =>
+  row.decision ? `${row.decision} by ${row.approver ?? '?'}` : undefined;
+
 export const historyJson = (rows: readonly HistoryRow[]) => `${JSON.stringify(rows, null, 2)}\n`;
 
-/** How long each phase took, for people: `draining 5m, scheduling 10s, maintenance (since …)`. */
-function phaseTimes(row: HistoryRow): string {
+/** How long each phase took, for people: `draining 5m, scheduling 10s, maintenance since …`. */
+export function phaseTimes(row: HistoryRow): string {
   return row.phases
     .map((span) =>
       span.end
@@ -69,8 +76,8 @@ export function historyTable(rows: readonly HistoryRow[]): string {
   const cells = rows.map((row) => [
     row.created,
     row.node ?? '(unmapped)',
-    row.outcome === 'running' ? `running (${row.phase})` : row.outcome,
-    row.decision ? `${row.decision} by ${row.approver ?? '?'}` : '-',
+    outcomeOf(row),
+    decisionOf(row) ?? '-',
     row.fault ?? '-',
     row.ticket ?? '-',
     row.eventId,

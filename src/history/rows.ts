@@ -78,7 +78,8 @@ function fromRecords(records: readonly JobRecord[]): HistoryRow {
     node: records.findLast((r) => r.node)?.node,
     decision: decided && (decided.action!.type === 'approve' ? 'approved' : 'denied'),
     approver: decided?.action?.by,
-    outcome: 'running',
+    // Done with no readable finished record: how it ended is not known here.
+    outcome: steps.at(-1)?.to === 'done' ? 'unknown' : 'running',
     phase: steps.at(-1)?.to ?? 'awaiting_approval',
     created,
     phases: phaseSpans(created, steps),
