@@ -87,7 +87,7 @@ function eventFacts(job: MaintenanceJob): z.infer<typeof EventFacts> {
  * Slack's message link (`<workspace>/archives/<channel>/p<ts without the dot>`), built from
  * auth.test's workspace URL: no chat.getPermalink call per ticket.
  */
-export function messageLink(workspaceUrl: string, message: SlackRef): string {
+function messageLink(workspaceUrl: string, message: SlackRef): string {
   return new URL(`archives/${message.channel}/p${message.ts.replace('.', '')}`, workspaceUrl).href;
 }
 
