@@ -1,3 +1,5 @@
+import { decisionOf, outcomeOf, phaseTimes } from '../src/history/format.js';
+import { type HistoryRow, historyRows } from '../src/history/rows.js';
 import { utc } from '../src/slack/blocks/format.js';
 import { LIMITS } from '../src/slack/blocks/limits.js';
 import { escapeMrkdwn, packLines } from '../src/slack/blocks/text.js';
@@ -11,6 +13,19 @@ export const description = "the node's jobs and decisions, from the audit log";
 
 /** Enough to see the last few jobs of a node; older ones are in the audit log. */
 const SHOWN = 40;
+/** Jobs summed up above the records (`pitstop history --node` has them all). */
+const JOBS_SHOWN = 5;
+
+/** One job as `pitstop history` has it: outcome, decision, ticket, how long each phase took. */
+function jobLine(row: HistoryRow): string {
+  const parts = [
+    `*${escapeMrkdwn(outcomeOf(row))}*`,
+    decisionOf(row),
+    row.ticket && `ticket ${row.ticket}`,
+    phaseTimes(row),
+  ].filter((part): part is string => Boolean(part));
+  return `${parts.map((part, i) => (i === 0 ? part : escapeMrkdwn(part))).join(' · ')} · \`${escapeMrkdwn(row.eventId)}\``;
+}
 
 function what(record: AuditRecord): string {
   const { action } = record;
@@ -34,10 +49,11 @@ export async function run(args: readonly string[], ctx: CommandContext): Promise
     return `${utc(record.at)} · ${what(record)}${eventId ? ` · \`${escapeMrkdwn(eventId)}\`` : ''}`;
   });
   const older = records.length - shown.length;
+  const jobs = historyRows(records, ctx.jobs()).slice(-JOBS_SHOWN).map(jobLine);
   return ephemeral(
     `${node}: the last ${shown.length} of ${records.length} audit records`,
     packLines(
-      older > 0 ? [`_${older} older records are in the audit log_`, ...lines] : lines,
+      [...jobs, ...(older > 0 ? [`_${older} older records are in the audit log_`] : []), ...lines],
       LIMITS.blocksPerMessage,
       (left) => `… and ${left} more`,
     ),

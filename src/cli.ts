@@ -3,6 +3,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerDiscover } from './cli/discover.js';
 import { CliError } from './cli/errors.js';
 import { registerHealth } from './cli/health.js';
+import { registerHistory } from './cli/history.js';
 import { registerJobs } from './cli/jobs.js';
 import { registerNode } from './cli/node.js';
 import { registerPause } from './cli/pause.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDiscover(program);
   registerJobs(program);
   registerPause(program);
+  registerHistory(program);
   registerNode(program);
   registerHealth(program);
   registerSim(program);

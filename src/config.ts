@@ -7,7 +7,14 @@ import { DEFAULT_NODE_MAPPING, NodeMappingStep } from './domain/mapping.js';
 import { parseWindows } from './domain/windows.js';
 
 /** Variables whose values never appear in logs or error messages. */
-export const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+export const SECRET_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  // A webhook URL often carries its token in the path or the query.
+  'TICKET_WEBHOOK_URL',
+  'BOOKKEEPING_WEBHOOK_URL',
+] as const;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -130,7 +137,9 @@ export const EnvSchema = z.object({
   POLL_MAX: Duration.default(10 * 60_000),
   BACK_TIMEOUT: Duration.default(2 * 3_600_000),
   FAIL_MODE: z.enum(['DRAIN', 'DOWN']).default('DRAIN'),
-  TICKET_WEBHOOK_URL: z.url().optional(),
+  TICKET_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  BOOKKEEPING_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  WEBHOOK_TIMEOUT: Duration.default(15 * 60_000),
 
   // Gates: when new drains may start
   MAINTENANCE_WINDOWS: z
@@ -266,6 +275,8 @@ function shape(env: Env) {
       backTimeoutMs: env.BACK_TIMEOUT,
       failMode: env.FAIL_MODE,
       ticketWebhookUrl: env.TICKET_WEBHOOK_URL,
+      bookkeepingWebhookUrl: env.BOOKKEEPING_WEBHOOK_URL,
+      webhookTimeoutMs: env.WEBHOOK_TIMEOUT,
     },
     gates: {
       windows: env.MAINTENANCE_WINDOWS,

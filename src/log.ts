@@ -8,8 +8,17 @@ const SECRET_KEYS = [
   'authorization',
   'privateKey',
   'passphrase',
+  // Webhook URLs may carry their token in the path or the query.
+  'ticketWebhookUrl',
+  'bookkeepingWebhookUrl',
 ];
-const SECRET_VARS = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'];
+const SECRET_VARS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'TICKET_WEBHOOK_URL',
+  'BOOKKEEPING_WEBHOOK_URL',
+];
 
 /**
  * pino's redaction matches fixed paths (one `*` per level), so the secrets are listed at the

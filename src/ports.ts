@@ -3,7 +3,7 @@
  * (src/oci, src/slurm, src/health, src/store, src/slack) or the simulators (src/sim) to them.
  */
 import type { MaintenanceEvent } from './domain/event.js';
-import type { JobAction, MaintenanceJob, SlackRef } from './domain/job.js';
+import type { JobAction, MaintenanceJob, SlackRef, TicketRef } from './domain/job.js';
 import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { PauseState } from './domain/pause.js';
@@ -253,4 +253,24 @@ export interface Notifier {
   phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void>;
   /** A line of progress into the event's thread. */
   progress(job: MaintenanceJob, message: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Webhooks (outside systems)
+
+export interface WebhookCallOptions {
+  /** The first failure of a run of retries, for the thread. */
+  onRetry?: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+/**
+ * Outside systems told about a job over HTTP. Each call sends the same idempotency key on every
+ * retry (also after a restart), retries until WEBHOOK_TIMEOUT, and rejects once it failed for
+ * good. A method is absent when its URL is not set.
+ */
+export interface Webhooks {
+  /** TICKET_WEBHOOK_URL: a ticket for a node kept out after failing; resolves with what the answer named. */
+  openTicket?(job: MaintenanceJob, options?: WebhookCallOptions): Promise<TicketRef>;
+  /** BOOKKEEPING_WEBHOOK_URL: the finished job's record (for a CMDB). */
+  recordFinished?(job: MaintenanceJob, options?: WebhookCallOptions): Promise<void>;
 }

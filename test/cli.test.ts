@@ -26,6 +26,7 @@ describe('pitstop CLI', () => {
       'pause',
       'unpause',
       'list',
+      'history',
       'node',
       'health',
       'sim',

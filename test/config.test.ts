@@ -121,6 +121,28 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the webhook settings, and never echoes a webhook URL (it may carry a token)', () => {
+    const config = loadConfig({
+      TICKET_WEBHOOK_URL: 'https://hooks.example/T1/B2/s3cr3t',
+      BOOKKEEPING_WEBHOOK_URL: 'https://cmdb.example/jobs?token=s3cr3t',
+      WEBHOOK_TIMEOUT: '5m',
+    });
+    expect(config.pipeline).toMatchObject({
+      ticketWebhookUrl: 'https://hooks.example/T1/B2/s3cr3t',
+      bookkeepingWebhookUrl: 'https://cmdb.example/jobs?token=s3cr3t',
+      webhookTimeoutMs: 300_000,
+    });
+    expect(loadConfig({}).pipeline.webhookTimeoutMs).toBe(15 * 60_000);
+    const problems = problemsOf({
+      TICKET_WEBHOOK_URL: 'ftp://hooks.example/s3cr3t',
+      BOOKKEEPING_WEBHOOK_URL: 's3cr3t',
+    });
+    expect(problems).toEqual([
+      'TICKET_WEBHOOK_URL: expected an http(s) URL',
+      'BOOKKEEPING_WEBHOOK_URL: expected an http(s) URL',
+    ]);
+  });
+
   it('asks for what the chosen Slack mode needs', () => {
     const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_MODE: 'http' });
     expect(problems).toEqual([

@@ -16,6 +16,7 @@ import { slackNotifierFromConfig } from '../slack/from-config.js';
 import type { SlurmCluster } from '../slurm/cluster.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { JobStore } from '../store/job-store.js';
+import { httpWebhooks } from '../webhooks/http-webhooks.js';
 
 export function phaseSettings(config: Config): PhaseSettings {
   const { pipeline } = config;
@@ -87,7 +88,14 @@ export async function buildSystem(
     },
   );
   const orchestrator = new Orchestrator({
-    ports: { cloud, cluster, health, notifier: delivery?.notifier ?? new LogNotifier(log), clock },
+    ports: {
+      cloud,
+      cluster,
+      health,
+      notifier: delivery?.notifier ?? new LogNotifier(log),
+      clock,
+      webhooks: httpWebhooks(config.pipeline, { clock, log, slackWorkspaceUrl: delivery?.identity.url }),
+    },
     store,
     mapper: new OciNodeMapper(cloud.context, {
       steps: config.slurm.nodeMapping,

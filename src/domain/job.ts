@@ -24,6 +24,18 @@ export type Outcome = z.infer<typeof Outcome>;
 
 export const ApprovalSource = z.enum(['slack', 'cli', 'policy']);
 
+/**
+ * What TICKET_WEBHOOK_URL made of a node kept out after failing: the ticket (its id and URL when
+ * the answer named them), or why none could be opened. Recorded once; a job that has one never sends again.
+ */
+export const TicketRef = z.object({ id: z.string().optional(), url: z.string().optional() });
+export type TicketRef = z.infer<typeof TicketRef>;
+export const TicketRecord = z.union([
+  TicketRef.extend({ opened: z.literal(true) }),
+  z.object({ opened: z.literal(false), error: z.string() }),
+]);
+export type TicketRecord = z.infer<typeof TicketRecord>;
+
 export const JobAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approve'), by: z.string().min(1), via: ApprovalSource }),
   z.object({ type: z.literal('deny'), by: z.string().min(1), via: ApprovalSource, reason: z.string() }),
@@ -41,6 +53,8 @@ export const JobAction = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('health_checked'), verdict: Verdict }),
   z.object({ type: z.literal('triaged'), result: z.enum(['resumed', 'kept_out']), reason: z.string() }),
+  /** The ticket webhook's answer, kept in the job; the job stays in bookkeeping. */
+  z.object({ type: z.literal('ticket'), ticket: TicketRecord }),
   z.object({ type: z.literal('recorded') }),
   /** The event went away before anything was done (canceled by OCI, or finished without us). */
   z.object({ type: z.literal('cancel'), reason: z.string() }),
@@ -83,6 +97,7 @@ export const MaintenanceJob = z.object({
   maintenanceState: EventState.optional(),
   verdict: Verdict.optional(),
   triage: z.enum(['resumed', 'kept_out']).optional(),
+  ticket: TicketRecord.optional(),
   /** Where the job's Slack message lives, so its thread can be found again after a restart. */
   slack: SlackRef.optional(),
   /** When the announcement was posted; until then, every sweep posts it (again). */
@@ -188,6 +203,10 @@ function step(job: MaintenanceJob, action: JobAction, at: string): Change | stri
         if (job.drainedBy !== 'pitstop') return 'a node is only resumed by us if we drained it';
       }
       return { phase: 'bookkeeping', triage: action.result, reason: action.reason };
+    case 'ticket':
+      if (job.phase !== 'bookkeeping') return 'a ticket is only recorded in bookkeeping';
+      if (job.ticket) return 'the job already records its ticket';
+      return { phase: 'bookkeeping', ticket: action.ticket };
     case 'recorded':
       if (job.phase !== 'bookkeeping') return 'only bookkeeping records a job';
       return { phase: 'done', outcome: job.triage === 'resumed' ? 'returned' : 'kept_out' };

@@ -37,7 +37,13 @@ export class LogNotifier implements Notifier {
 
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {
     this.log.info(
-      { ...fields(job), notify: 'phase', from: previous.phase, outcome: job.outcome },
+      {
+        ...fields(job),
+        notify: 'phase',
+        from: previous.phase,
+        outcome: job.outcome,
+        ...(job.ticket && !previous.ticket ? { ticket: job.ticket } : {}),
+      },
       `${previous.phase} → ${job.phase}${job.reason ? `: ${job.reason}` : ''}`,
     );
   }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { JobAction, MaintenanceJob, Phase } from '../domain/job.js';
-import type { Clock, Cloud, Cluster, HealthRunner, Notifier } from '../ports.js';
+import type { Clock, Cloud, Cluster, HealthRunner, Notifier, Webhooks } from '../ports.js';
 
 /** What every phase may use. Phases see ports only, never adapters. */
 export interface PhasePorts {
@@ -9,6 +9,8 @@ export interface PhasePorts {
   health: HealthRunner;
   notifier: Notifier;
   clock: Clock;
+  /** TICKET_WEBHOOK_URL and BOOKKEEPING_WEBHOOK_URL; none set: absent. */
+  webhooks?: Webhooks;
 }
 
 /** The pipeline settings a phase reads (from `Config.pipeline`, `Config.oci.tag`, `Config.health`). */

@@ -11,6 +11,8 @@ export interface BotIdentity {
   botUserId?: string;
   /** "pitstop in Acme", for the start-up log. */
   name: string;
+  /** The workspace's URL (`https://acme.slack.com/`), for links to messages. */
+  url?: string;
 }
 
 const REFUSED_TOKEN = new Set([
@@ -32,6 +34,7 @@ export async function authenticate(
       botId: answer.bot_id,
       botUserId: answer.user_id,
       name: `${answer.user ?? 'the bot'} in ${answer.team ?? 'the workspace'}`,
+      ...(answer.url ? { url: answer.url } : {}),
     };
   } catch (error) {
     const coded = error as { code?: string; data?: { error?: string } };

@@ -182,7 +182,7 @@ describe('discover, pause and unpause', () => {
 });
 
 describe('history and health', () => {
-  it('shows audit records as read from the log, oldest first, escaped, record types it does not know included', async () => {
+  it("sums up the node's jobs as pitstop history does, then shows audit records as read from the log, oldest first, escaped, record types it does not know included", async () => {
     const history = [
       { type: 'created', jobId: 'job-1', eventId: EVENT, node: 'gpu-1', at: '2026-12-01T10:00:00Z' },
       {
@@ -195,13 +195,23 @@ describe('history and health', () => {
         to: 'done',
         action: { type: 'deny', by: 'U0DENIER', via: 'slack', reason: '<b>busy</b>' },
       },
-      { type: 'finished', at: '2026-12-01T11:00:00Z', job: { eventId: EVENT, outcome: 'denied' } },
+      {
+        type: 'finished',
+        jobId: 'job-1',
+        eventId: EVENT,
+        node: 'gpu-1',
+        at: '2026-12-01T11:00:00Z',
+        outcome: 'denied',
+        job: { eventId: EVENT, outcome: 'denied' },
+      },
       { type: 'refused', at: '2026-12-01T11:05:00Z', eventId: EVENT, by: 'U0STRANGER' },
     ].map((record) => AuditRecord.parse(record));
     const answer = await runCommand('history gpu-1', fakeContext({ history }).ctx);
     expect(answer.response_type).toBe('ephemeral');
     const lines = allTexts(answer.blocks).join('\n').split('\n');
     expect(lines).toEqual([
+      // The job as \`pitstop history\` sums it up, then each record.
+      `*denied* · denied by U0DENIER · awaiting_approval 1h · \`${EVENT}\``,
       `2026-12-01 10:00 UTC · created · \`${EVENT}\``,
       `2026-12-01 11:00 UTC · awaiting_approval → done (deny by U0DENIER: &lt;b&gt;busy&lt;/b&gt;) · \`${EVENT}\``,
       `2026-12-01 11:00 UTC · finished: denied · \`${EVENT}\``,

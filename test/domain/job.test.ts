@@ -23,6 +23,7 @@ const actions: Record<JobAction['type'], JobAction> = {
   maintenance_ended: { type: 'maintenance_ended', state: 'SUCCEEDED' },
   health_checked: { type: 'health_checked', verdict: pass },
   triaged: { type: 'triaged', result: 'resumed', reason: 'health PASS' },
+  ticket: { type: 'ticket', ticket: { opened: true, id: 'OPS-1' } },
   recorded: { type: 'recorded' },
   cancel: { type: 'cancel', reason: 'OCI canceled the event' },
   fail: { type: 'fail', reason: 'drain timed out after 6h on gpu-1' },
@@ -56,7 +57,7 @@ const legal: Record<Phase, Partial<Record<JobAction['type'], Phase>>> = {
   maintenance: { maintenance_ended: 'health', fail: 'done' },
   health: { health_checked: 'triage', fail: 'done' },
   triage: { triaged: 'bookkeeping', fail: 'done' },
-  bookkeeping: { recorded: 'done', fail: 'done' },
+  bookkeeping: { ticket: 'bookkeeping', recorded: 'done', fail: 'done' },
   done: {},
 };
 
@@ -114,6 +115,18 @@ describe('transition', () => {
       now,
     );
     expect(transition(kept, actions.recorded, now)).toMatchObject({ phase: 'done', outcome: 'kept_out' });
+  });
+
+  it('records a ticket once, in bookkeeping, and keeps it to the end', () => {
+    const ticketed = transition(jobIn('bookkeeping'), actions.ticket, now);
+    expect(ticketed).toMatchObject({ phase: 'bookkeeping', ticket: { opened: true, id: 'OPS-1' } });
+    expect(ticketed.history.at(-1)).toMatchObject({
+      from: 'bookkeeping',
+      to: 'bookkeeping',
+      action: 'ticket',
+    });
+    expect(() => transition(ticketed, actions.ticket, now)).toThrow(/already records its ticket/);
+    expect(transition(ticketed, actions.recorded, now).ticket).toEqual({ opened: true, id: 'OPS-1' });
   });
 
   it('never resumes a node someone else drained, even after PASS', () => {

@@ -1,7 +1,7 @@
 import { type JobAction, type MaintenanceJob, newJob, type Phase, transition } from '../../src/domain/job.js';
 import { PHASE_HANDLERS } from '../../src/phases/index.js';
 import type { PhaseContext, PhaseSettings } from '../../src/phases/phase.js';
-import type { Notifier } from '../../src/ports.js';
+import type { Clock, Notifier, Webhooks } from '../../src/ports.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { createSimCluster, type SimSlurm } from '../../src/sim/slurm/index.js';
@@ -153,7 +153,13 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  options: {
+    secondOnGpu1?: boolean;
+    /** The webhooks the phases (and an orchestrator over this pipeline) call, on the pipeline's clock. */
+    webhooks?: (clock: Clock) => Webhooks;
+  } = {},
+): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
   const { sim } = createSimCluster({
     clock,
@@ -186,8 +192,9 @@ export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): P
       say(message);
     },
   };
+  const webhooks = options.webhooks?.(clock);
   const context: Pipeline['context'] = (overrides = {}) => ({
-    ports: { cloud: oci.cloud, cluster, health, notifier, clock },
+    ports: { cloud: oci.cloud, cluster, health, notifier, clock, ...(webhooks && { webhooks }) },
     settings: { ...SETTINGS, ...overrides.settings },
     signal: overrides.signal,
     otherJobsOnNode: overrides.otherJobsOnNode,

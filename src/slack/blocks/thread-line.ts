@@ -1,4 +1,4 @@
-import type { MaintenanceJob } from '../../domain/job.js';
+import type { MaintenanceJob, TicketRecord } from '../../domain/job.js';
 import type { CheckResult, CheckStatus, Verdict } from '../../domain/verdict.js';
 import { decisionLine, utc, who } from './format.js';
 import { LIMITS } from './limits.js';
@@ -38,8 +38,22 @@ const holder = (job: MaintenanceJob) =>
     ? 'someone else held it out before Pitstop: their Slurm reason stays and Pitstop never resumes it'
     : "it stays drained with Pitstop's reason: resume it by hand once it is fixed";
 
+/** The ticket TICKET_WEBHOOK_URL opened for a node kept out (linked when its answer gave a URL), or why none was. */
+function ticketLine(ticket: TicketRecord, node: string): string {
+  if (!ticket.opened) {
+    return `⚠️ No ticket was opened for ${node}: ${escapeMrkdwn(ticket.error)}. ${node} stays out; open one by hand.`;
+  }
+  if (ticket.id === undefined && ticket.url === undefined) {
+    return `🎫 A ticket was opened for ${node} (the answer named no id or URL).`;
+  }
+  const name = escapeMrkdwn(ticket.id ?? 'ticket');
+  const shown = ticket.url ? `<${ticket.url.replace(/[<>|]/g, encodeURIComponent)}|${name}>` : name;
+  return `🎫 Ticket ${shown} opened for ${node}.`;
+}
+
 function line(job: MaintenanceJob, previous: MaintenanceJob, node: string): string {
   const reason = job.reason ? escapeMrkdwn(job.reason) : '';
+  if (job.ticket && !previous.ticket) return ticketLine(job.ticket, node);
   if (job.phase === 'done' && job.outcome === 'failed') {
     return `⚠️ *Stopped in ${previous.phase}*, a human is needed: ${reason}`;
   }

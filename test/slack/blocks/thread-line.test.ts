@@ -89,6 +89,29 @@ describe('threadLine', () => {
     expect(kept).toContain("stays drained with Pitstop's reason");
   });
 
+  it('names the ticket opened for a node kept out, linked, or why there is none', () => {
+    const kept = [
+      APPROVE,
+      DRAINED,
+      SCHEDULED,
+      ENDED,
+      { type: 'health_checked', verdict: failVerdict },
+      { type: 'triaged', result: 'kept_out', reason: 'health FAIL: ecc' },
+    ] as const;
+    expect(
+      reply(job, ...kept, {
+        type: 'ticket',
+        ticket: { opened: true, id: 'OPS-7', url: 'https://jira.example/browse/OPS-7' },
+      }),
+    ).toBe('🎫 Ticket <https://jira.example/browse/OPS-7|OPS-7> opened for gpu-1.');
+    expect(reply(job, ...kept, { type: 'ticket', ticket: { opened: true } })).toBe(
+      '🎫 A ticket was opened for gpu-1 (the answer named no id or URL).',
+    );
+    expect(
+      reply(job, ...kept, { type: 'ticket', ticket: { opened: false, error: 'https://x answered 400' } }),
+    ).toBe('⚠️ No ticket was opened for gpu-1: https://x answered 400. gpu-1 stays out; open one by hand.');
+  });
+
   it('gives a denial with the reason as typed, and a failure with where it stopped', () => {
     expect(reply(job, { type: 'deny', by: 'U0DENIER', via: 'slack', reason: 'not now' })).toBe(
       '🚫 Denied by <@U0DENIER> at 14:02 UTC: not now',
