@@ -105,6 +105,11 @@ export interface Cloud {
   /** Merges freeform tags into the event without moving its window (bookkeeping). */
   tagEvent(eventId: string, tags: Record<string, string>): Promise<void>;
   runCommand(instanceId: string, script: string, options: WaitOptions): Promise<RunCommandResult>;
+  /**
+   * Terminates the instance (its boot volume kept). OCI's TerminateInstance takes no retry token:
+   * callers read the instance's state first and record the call durably before and after it.
+   */
+  terminateInstance(instanceId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Cluster (Slurm)
