@@ -130,6 +130,8 @@ export const EnvSchema = z.object({
   BACK_TIMEOUT: Duration.default(2 * 3_600_000),
   FAIL_MODE: z.enum(['DRAIN', 'DOWN']).default('DRAIN'),
   TICKET_WEBHOOK_URL: z.url().optional(),
+  /** A failed node's instance may be terminated, after two different people asked. */
+  TRIAGE_TERMINATE: bool.default(false),
 
   // Slurm
   SLURM_CONF: z.string().optional(),
@@ -237,6 +239,7 @@ function shape(env: Env) {
       backTimeoutMs: env.BACK_TIMEOUT,
       failMode: env.FAIL_MODE,
       ticketWebhookUrl: env.TICKET_WEBHOOK_URL,
+      triageTerminate: env.TRIAGE_TERMINATE,
     },
     slurm: {
       conf: env.SLURM_CONF,

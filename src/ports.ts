@@ -7,6 +7,7 @@ import type { JobAction, MaintenanceJob, SlackRef } from './domain/job.js';
 import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { PauseState } from './domain/pause.js';
+import type { Termination } from './domain/terminate.js';
 import type { Verdict } from './domain/verdict.js';
 
 export type { NodeMapping } from './domain/mapping.js';
@@ -200,10 +201,10 @@ export interface HealthRunner {
 
 /**
  * An audit record that is no job transition: a refused attempt (`refused`), a pause
- * (`paused` / `unpaused`). The store adds `at`; job records also carry jobId, eventId, node.
+ * (`paused` / `unpaused`), a terminate request, its outcome or its refusal. The store adds `at`; job records also carry jobId, eventId, node.
  */
 export interface AuditEntry {
-  type: 'refused' | 'paused' | 'unpaused';
+  type: 'refused' | 'paused' | 'unpaused' | 'terminate_requested' | 'terminated' | 'terminate_refused';
   by: string;
   [field: string]: unknown;
 }
@@ -230,6 +231,10 @@ export interface Store {
   paused(): PauseState | undefined;
   /** Durable before it resolves; `undefined` lifts the pause. */
   setPaused(state: PauseState | undefined): Promise<void>;
+  /** The terminate requests of a job (two-person rule); kept after the job is archived. */
+  termination(jobId: string): Termination | undefined;
+  /** Durable before it resolves. */
+  setTermination(record: Termination): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -104,6 +104,7 @@ export async function buildSystem(
       autoApprove: config.pipeline.autoApprove,
       fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
       dryRun: config.dryRun,
+      triageTerminate: config.pipeline.triageTerminate,
     },
     log,
   });
