@@ -54,7 +54,11 @@ export function notTerminable(job: MaintenanceJob): string | undefined {
  * undefined: it must still be out with this job's own reason (drained or down, not draining)
  * and run no Slurm job. Anything else — back in service, someone else's hold — refuses.
  */
-export function nodeNotOut(jobId: string, status: NodeStatus, slurmJobs: readonly SlurmJob[]): string | undefined {
+export function nodeNotOut(
+  jobId: string,
+  status: NodeStatus,
+  slurmJobs: readonly SlurmJob[],
+): string | undefined {
   const node = status.name;
   if (!isOutOfService(status)) return `${node} is back in service (${status.state}): someone resumed it`;
   if (drainOwner(status.reason) !== jobId) {

@@ -7,7 +7,7 @@ import {
   terminateStep,
 } from '../domain/terminate.js';
 import type { Logger } from '../log.js';
-import type { Cloud, Clock, Cluster, Notifier, Store } from '../ports.js';
+import type { Clock, Cloud, Cluster, Notifier, Store } from '../ports.js';
 import { finishedJobs } from '../store/audit-reader.js';
 
 export interface TerminateDeps {
@@ -156,7 +156,10 @@ export class Terminations {
           `OCI did not answer the terminate of instance ${instanceId} (${said}). The request stays recorded: asking again reads the instance first and never terminates twice.`,
         );
       }
-      return answer(false, await this.refuse(job, requests.at(-1)!.by, `OCI refused: ${said}`, requests, said));
+      return answer(
+        false,
+        await this.refuse(job, requests.at(-1)!.by, `OCI refused: ${said}`, requests, said),
+      );
     }
     await this.terminated(job, requests, {});
     const message =
@@ -168,7 +171,12 @@ export class Terminations {
 
   private async terminated(job: MaintenanceJob, requests: TerminateRequest[], extra: object) {
     const at = this.now();
-    await this.deps.store.setTermination({ ...this.base(job), state: 'terminated', requests, terminatedAt: at });
+    await this.deps.store.setTermination({
+      ...this.base(job),
+      state: 'terminated',
+      requests,
+      terminatedAt: at,
+    });
     await this.audit('terminated', job, names(requests), { requests, ...extra });
   }
 
@@ -208,7 +216,12 @@ export class Terminations {
     return this.deps.clock.now().toISOString();
   }
 
-  private async audit(type: 'terminate_requested' | 'terminated' | 'terminate_refused', job: MaintenanceJob, by: string, extra: object) {
+  private async audit(
+    type: 'terminate_requested' | 'terminated' | 'terminate_refused',
+    job: MaintenanceJob,
+    by: string,
+    extra: object,
+  ) {
     await this.deps.store.writeAudit({
       type,
       by,
@@ -225,7 +238,10 @@ export class Terminations {
     try {
       await this.deps.notifier.progress(job, message);
     } catch (error) {
-      this.deps.log.warn({ component: 'terminate', jobId: job.id, err: error }, `not said in the thread: ${message}`);
+      this.deps.log.warn(
+        { component: 'terminate', jobId: job.id, err: error },
+        `not said in the thread: ${message}`,
+      );
     }
   }
 
@@ -236,10 +252,7 @@ export class Terminations {
   private async find(ref: string): Promise<MaintenanceJob | undefined> {
     const { store } = this.deps;
     const matches = (job: MaintenanceJob) => job.eventId === ref || job.id === ref || job.node === ref;
-    const candidates = [
-      ...(await finishedJobs(store.auditFile, matches)),
-      ...store.list().filter(matches),
-    ];
+    const candidates = [...(await finishedJobs(store.auditFile, matches)), ...store.list().filter(matches)];
     const exact = candidates.filter((job) => job.eventId === ref || job.id === ref);
     const pool = exact.length > 0 ? exact : candidates;
     return pool.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).at(-1);

@@ -10,8 +10,8 @@ import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import { GroupCommit } from './group-commit.js';
 import { JsonLinesFile } from './json-lines-file.js';
 import { PauseFile } from './pause-file.js';
-import { TerminateFile } from './terminate-file.js';
 import { acquireStateLock } from './state-lock.js';
+import { TerminateFile } from './terminate-file.js';
 import {
   FinishedEntry,
   openWriteAheadLog,

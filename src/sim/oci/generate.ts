@@ -24,7 +24,9 @@ export function parseFleetSize(spec: string): FleetSize {
     );
   }
   if ((size.pooled ?? 0) > size.instances) {
-    throw new Error(`--generate: ${size.pooled} pooled instances need as many instances (got ${size.instances})`);
+    throw new Error(
+      `--generate: ${size.pooled} pooled instances need as many instances (got ${size.instances})`,
+    );
   }
   return size;
 }
