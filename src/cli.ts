@@ -7,6 +7,7 @@ import { registerJobs } from './cli/jobs.js';
 import { registerNode } from './cli/node.js';
 import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
+import { registerTerminate } from './cli/terminate.js';
 import { ConfigError } from './config.js';
 import { CloudError } from './oci/errors.js';
 import { SlackStartError } from './slack/auth.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDiscover(program);
   registerJobs(program);
+  registerTerminate(program);
   registerNode(program);
   registerHealth(program);
   registerSim(program);

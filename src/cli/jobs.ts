@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { IllegalTransitionError, type MaintenanceJob } from '../domain/job.js';
@@ -15,19 +16,23 @@ const row = (job: MaintenanceJob) =>
 
 const CONTROL_TIMEOUT_MS = 15_000;
 
-type DecisionName = keyof typeof CONTROL_PATHS;
+type DecisionName = 'approve' | 'deny';
 
-/** Asks a running `pitstop serve` on its control socket; undefined when none listens there. */
-async function askServe(
+/**
+ * Asks a running `pitstop serve` on its control socket at `path`; its answer as `reply` reads
+ * it, or undefined when no serve listens there.
+ */
+export async function askServe<T = ControlReply>(
   socket: string,
-  decision: DecisionName,
+  path: string,
   body: ControlRequest,
-): Promise<ControlReply | undefined> {
+  reply: z.ZodType<T> = ControlReply as unknown as z.ZodType<T>,
+): Promise<T | undefined> {
   let response: { status: number; body: string };
   try {
     response = await requestOverSocket(
       socket,
-      CONTROL_PATHS[decision],
+      path,
       JSON.stringify(body),
       { 'content-type': 'application/json' },
       CONTROL_TIMEOUT_MS,
@@ -50,12 +55,15 @@ async function askServe(
   } catch {
     json = undefined;
   }
-  const reply = ControlReply.safeParse(json);
-  if (!reply.success) {
+  const parsed = reply.safeParse(json);
+  if (!parsed.success) {
     throw new CliError(`${socket} answered ${response.status} but not as pitstop serve; nothing was decided`);
   }
-  return reply.data;
+  return parsed.data;
 }
+
+/** Who asks from the terminal: `--by`, else cli:$USER. */
+export const cliIdentity = (by: string | undefined) => by ?? `cli:${process.env.USER ?? userInfo().username}`;
 
 /** No serve running: take the lock and record the decision; the job runs at the next `serve`. */
 async function decideLocally(
@@ -90,10 +98,10 @@ async function decideFromCli(decision: DecisionName, ref: string, options: { by?
   checkSocketPath(controlSocket);
   const body = {
     ref,
-    by: options.by ?? `cli:${process.env.USER ?? userInfo().username}`,
+    by: cliIdentity(options.by),
     reason: options.reason ?? '',
   };
-  const viaServe = await askServe(controlSocket, decision, body);
+  const viaServe = await askServe(controlSocket, CONTROL_PATHS[decision], body);
   const reply = viaServe ?? (await decideLocally(stateFile, auditFile, decision, body));
   if (!reply.ok) throw new CliError(`${decision} ${ref}: ${reply.error}`);
   const { job } = reply;

@@ -38,4 +38,8 @@ export const jobReply = (job: MaintenanceJob): ControlReply => ({
   },
 });
 
-export const CONTROL_PATHS = { approve: '/control/approve', deny: '/control/deny' } as const;
+export const CONTROL_PATHS = {
+  approve: '/control/approve',
+  deny: '/control/deny',
+  terminate: '/control/terminate',
+} as const;

@@ -80,6 +80,24 @@ async function control(
   }
 }
 
+/**
+ * `pitstop terminate` through serve: the identity is the `by` sent, unchanged, so the same person
+ * asking through the socket and without a serve counts once under the two-person rule.
+ */
+async function terminate(orchestrator: Orchestrator, req: IncomingMessage) {
+  const parsed = ControlRequest.safeParse(await readJson(req).catch(() => undefined));
+  if (!parsed.success) {
+    return {
+      status: 400,
+      reply: { ok: false, message: 'expected {"ref": …, "by": …} as JSON' },
+      by: undefined,
+    };
+  }
+  const { ref, by } = parsed.data;
+  const reply = await orchestrator.terminate(ref, by, 'cli');
+  return { status: reply.ok ? 200 : 409, reply, by };
+}
+
 const isJson = (req: IncomingMessage) =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 
@@ -122,7 +140,7 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 }
 
 /**
- * POST /control/approve|deny for `pitstop approve|deny`, served only on the control socket
+ * POST /control/approve|deny|terminate for `pitstop approve|deny|terminate`, served only on the control socket
  * beside the state file (mode 0600): only this host's user who may read the state can decide.
  * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
  * the control socket) is in the log, the thread and the audit trail.
@@ -130,13 +148,22 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
   return serveWith(log, async (req, res, path) => {
     const decision =
-      path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
+      path === CONTROL_PATHS.approve
+        ? 'approve'
+        : path === CONTROL_PATHS.deny
+          ? 'deny'
+          : path === CONTROL_PATHS.terminate
+            ? 'terminate'
+            : undefined;
     if (!decision) return noRoute(req, res, path);
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
     if (!isJson(req)) {
       return send(res, 415, { ok: false, error: `${path} takes Content-Type: application/json` });
     }
-    const { status, reply, by } = await control(orchestrator, decision, req);
+    const { status, reply, by } =
+      decision === 'terminate'
+        ? await terminate(orchestrator, req)
+        : await control(orchestrator, decision, req);
     log.info({ component: 'control', path, status, by }, `control ${decision}: ${status}`);
     return send(res, status, reply);
   });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { MaintenanceJob } from '../domain/job.js';
 import {
   nodeNotOut,
@@ -22,11 +23,12 @@ export interface TerminateDeps {
 }
 
 /** What a terminate request did, in words for the person who asked. `ok`: recorded or done. */
-export interface TerminateAnswer {
-  ok: boolean;
-  message: string;
-  job?: Pick<MaintenanceJob, 'id' | 'eventId' | 'node'>;
-}
+export const TerminateAnswer = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  job: z.object({ id: z.string(), eventId: z.string(), node: z.string().optional() }).optional(),
+});
+export type TerminateAnswer = z.infer<typeof TerminateAnswer>;
 
 export const TERMINATE_OFF =
   'Terminate is off: nothing was done. An operator turns it on with TRIAGE_TERMINATE=true (then restarts pitstop serve).';

@@ -20,7 +20,12 @@ async function setUp(options: { enabled?: boolean; pooled?: string[] } = {}) {
   pipeline = await startPipeline({ pooled: options.pooled });
   const stateFile = tempStateFile();
   rig = await orchestratorOver(pipeline, stateFile, { triageTerminate: options.enabled ?? true });
-  const job = await keptOutJob(rig.store, pipeline, flex.id, flex.node);
+  const job = await keptOutJob(
+    rig.store,
+    { cloud: pipeline.oci.cloud, cluster: pipeline.cluster, clock: pipeline.clock },
+    flex.id,
+    flex.node,
+  );
   return { stateFile, job };
 }
 
