@@ -25,11 +25,13 @@ export const FAILED_VERDICT = decideVerdict([
 /**
  * A job that drained `node`, found it FAIL and kept it out, walked through the real store to
  * `done` (so it is archived in the audit log, as after a real run), with the node held out in
- * Slurm with the job's reason, as triage leaves it.
+ * Slurm with the job's reason, as triage leaves it. A job a sweep made for the event is taken
+ * as it is. Resolves with the job in bookkeeping, as the verdict's thread line shows it.
  */
 export async function keptOutJob(store: JobStore, parts: KeptOutParts, eventId: string, node: string) {
-  const event = await parts.cloud.getEvent(eventId);
-  let job: MaintenanceJob = await store.create(newJob(event, parts.clock.now(), node));
+  let job: MaintenanceJob =
+    store.findByEvent(eventId) ??
+    (await store.create(newJob(await parts.cloud.getEvent(eventId), parts.clock.now(), node)));
   const actions: JobAction[] = [
     { type: 'approve', by: 'U0CAROL', via: 'slack' },
     { type: 'drained', drainedBy: 'pitstop' },
