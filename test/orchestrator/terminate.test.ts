@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MaintenanceJob } from '../../src/domain/job.js';
+import { createLogger } from '../../src/log.js';
+import { CONTROL_PATHS } from '../../src/orchestrator/control.js';
+import { listenOnSocket, requestOverSocket } from '../../src/orchestrator/control-socket.js';
+import { controlServer } from '../../src/orchestrator/http.js';
 import { TERMINATE_OFF } from '../../src/orchestrator/terminate.js';
 import { keptOutJob } from '../support/kept-out.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
@@ -185,5 +189,34 @@ describe('terminate, two-person rule', () => {
     expect(answer.message).toContain('did not keep gpu-1 out (it ended denied)');
     expect(await audit('terminate_refused')).toHaveLength(1);
     expect(terminateCalls()).toBe(0);
+  });
+
+  it("through serve's control socket, takes the `by` sent as the person: the same one asking again does nothing", async () => {
+    const { stateFile, job } = await setUp();
+    const control = controlServer(rig!.orchestrator, createLogger('silent'));
+    const socket = `${stateFile}.sock`;
+    await listenOnSocket(control, socket);
+    try {
+      const post = async (by: string) => {
+        const answer = await requestOverSocket(
+          socket,
+          CONTROL_PATHS.terminate,
+          JSON.stringify({ ref: flex.node, by }),
+          { 'content-type': 'application/json' },
+          5_000,
+        );
+        return { status: answer.status, body: JSON.parse(answer.body) as { ok: boolean; message: string } };
+      };
+      expect(await post('cli:alice')).toMatchObject({ status: 200, body: { ok: true } });
+      // The same person without the socket (a CLI with no serve would ask the store directly).
+      const again = await rig!.orchestrator.terminate(flex.node, 'cli:alice', 'cli');
+      expect(again.message).toContain('You already asked');
+      expect(await post('cli:alice')).toMatchObject({ status: 409, body: { ok: false } });
+      expect(terminateCalls()).toBe(0);
+      expect(await post('cli:bob')).toMatchObject({ status: 200, body: { ok: true } });
+      expect(await instanceState(job)).toBe('TERMINATING');
+    } finally {
+      control.close();
+    }
   });
 });
