@@ -16,7 +16,18 @@ describe('pitstop CLI', () => {
   it('lists its commands', async () => {
     const { stdout, exitCode } = await pitstop(['--help']);
     expect(exitCode).toBe(0);
-    for (const command of ['serve', 'demo', 'discover', 'approve', 'deny', 'list', 'node', 'health', 'sim']) {
+    for (const command of [
+      'serve',
+      'demo',
+      'discover',
+      'approve',
+      'deny',
+      'terminate',
+      'list',
+      'node',
+      'health',
+      'sim',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
     }
   });
