@@ -248,15 +248,18 @@ export class Terminations {
   }
 
   /**
-   * The job `ref` names: by event or job id, active or finished; by node, its newest job (older
-   * ones on the node cannot pass the check that the node is still out with their reason).
+   * The job `ref` names: by event or job id, active or finished; by node, its newest job that
+   * kept it out failed (a later event's job awaiting approval must not hide it), else its newest.
+   * An older such job cannot pass the check that the node is still out with its own reason.
    */
   private async find(ref: string): Promise<MaintenanceJob | undefined> {
     const { store } = this.deps;
     const matches = (job: MaintenanceJob) => job.eventId === ref || job.id === ref || job.node === ref;
     const candidates = [...(await finishedJobs(store.auditFile, matches)), ...store.list().filter(matches)];
     const exact = candidates.filter((job) => job.eventId === ref || job.id === ref);
-    const pool = exact.length > 0 ? exact : candidates;
-    return pool.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).at(-1);
+    const newestFirst = (exact.length > 0 ? exact : candidates).sort((a, b) =>
+      b.updatedAt.localeCompare(a.updatedAt),
+    );
+    return newestFirst.find((job) => notTerminable(job) === undefined) ?? newestFirst[0];
   }
 }

@@ -8,7 +8,7 @@ import { controlServer } from '../../src/orchestrator/http.js';
 import { TERMINATE_OFF } from '../../src/orchestrator/terminate.js';
 import { keptOutJob } from '../support/kept-out.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
-import { EVENTS, type Pipeline, POOL, startPipeline } from '../support/pipeline.js';
+import { EVENTS, type Pipeline, POOL, SECOND_ON_GPU1, startPipeline } from '../support/pipeline.js';
 
 const { flex } = EVENTS;
 
@@ -20,8 +20,8 @@ afterEach(async () => {
   await pipeline?.stop();
 });
 
-async function setUp(options: { enabled?: boolean; pooled?: string[] } = {}) {
-  pipeline = await startPipeline({ pooled: options.pooled });
+async function setUp(options: { enabled?: boolean; pooled?: string[]; secondOnGpu1?: boolean } = {}) {
+  pipeline = await startPipeline({ pooled: options.pooled, secondOnGpu1: options.secondOnGpu1 });
   const stateFile = tempStateFile();
   rig = await orchestratorOver(pipeline, stateFile, { triageTerminate: options.enabled ?? true });
   const job = await keptOutJob(
@@ -218,5 +218,16 @@ describe('terminate, two-person rule', () => {
     } finally {
       control.close();
     }
+  });
+
+  it('by node, finds the job that kept it out failed, not a later event on it still awaiting approval', async () => {
+    const { job } = await setUp({ secondOnGpu1: true });
+    pipeline.clock.advance(60_000);
+    await rig!.orchestrator.sweep();
+    const later = rig!.store.findByEvent(SECOND_ON_GPU1.id);
+    expect(later).toMatchObject({ node: flex.node, phase: 'awaiting_approval' });
+    const answer = await rig!.orchestrator.terminate(flex.node, 'cli:alice', 'cli');
+    expect(answer).toMatchObject({ ok: true, job: { id: job.id } });
+    expect(rig!.store.termination(later!.id)).toBeUndefined();
   });
 });
