@@ -94,8 +94,14 @@ async function terminate(orchestrator: Orchestrator, req: IncomingMessage) {
     };
   }
   const { ref, by } = parsed.data;
-  const reply = await orchestrator.terminate(ref, by, 'cli');
-  return { status: reply.ok ? 200 : 409, reply, by };
+  try {
+    const reply = await orchestrator.terminate(ref, by, 'cli');
+    return { status: reply.ok ? 200 : 409, reply, by };
+  } catch (error) {
+    // Answered in the shape the CLI reads, so the operator sees what failed rather than a bad reply.
+    const message = `pitstop serve could not handle the request (${(error as Error).message}); see its log. Nothing more than its audit log says was done.`;
+    return { status: 500, reply: { ok: false, message }, by };
+  }
 }
 
 const isJson = (req: IncomingMessage) =>
