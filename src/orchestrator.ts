@@ -120,6 +120,12 @@ export class Orchestrator {
       this.queued.add(job.id);
     }
     this.pump();
+    await this.terminations.settleInterrupted().catch((error: unknown) => {
+      this.deps.log.error(
+        { component: 'terminate', err: error },
+        'could not settle an interrupted terminate; the next request does',
+      );
+    });
     this.task = cron.schedule(this.deps.options.discoveryCron, () => this.sweepLogged(), {
       noOverlap: true,
       name: 'pitstop-discovery',

@@ -233,6 +233,7 @@ export interface Store {
   setPaused(state: PauseState | undefined): Promise<void>;
   /** The terminate requests of a job (two-person rule); kept after the job is archived. */
   termination(jobId: string): Termination | undefined;
+  listTerminations(): Termination[];
   /** Durable before it resolves. */
   setTermination(record: Termination): Promise<void>;
   close(): Promise<void>;

@@ -60,6 +60,26 @@ export class Terminations {
     return next;
   }
 
+  /**
+   * At start: a terminate a crash interrupted between its call and its record (`calling`) is
+   * settled by reading the instance, as the next request would, and the thread is told. Both
+   * people had asked already.
+   */
+  async settleInterrupted(): Promise<void> {
+    if (!this.deps.enabled) return;
+    for (const record of this.deps.store.listTerminations().filter((r) => r.state === 'calling')) {
+      const answer = await this.request(
+        record.jobId,
+        record.requests.at(-1)!.by,
+        record.requests.at(-1)!.via,
+      );
+      this.deps.log.info(
+        { component: 'terminate', jobId: record.jobId, node: record.node, ok: answer.ok },
+        `interrupted terminate settled: ${answer.message}`,
+      );
+    }
+  }
+
   private async handle(ref: string, by: string, via: TerminateRequest['via']): Promise<TerminateAnswer> {
     if (!this.deps.enabled) return { ok: false, message: TERMINATE_OFF };
     const job = await this.find(ref);

@@ -295,6 +295,10 @@ export class JobStore implements Store {
     return this.terminations.get(jobId);
   }
 
+  listTerminations(): Termination[] {
+    return this.terminations.all();
+  }
+
   async setTermination(record: Termination): Promise<void> {
     this.assertWritable();
     await this.terminations.set(record);

@@ -26,6 +26,10 @@ export class TerminateFile {
     return new TerminateFile(path, new Map(Object.entries(content?.terminations ?? {})));
   }
 
+  all(): Termination[] {
+    return [...this.records.values()];
+  }
+
   get(jobId: string): Termination | undefined {
     return this.records.get(jobId);
   }

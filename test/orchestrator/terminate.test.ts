@@ -230,4 +230,29 @@ describe('terminate, two-person rule', () => {
     expect(answer).toMatchObject({ ok: true, job: { id: job.id } });
     expect(rig!.store.termination(later!.id)).toBeUndefined();
   });
+
+  it('settles at start a terminate a crash interrupted after its call: recorded, said, never sent again', async () => {
+    const { stateFile, job } = await setUp();
+    const at = pipeline.clock.now().toISOString();
+    await rig!.store.setTermination({
+      jobId: job.id,
+      eventId: job.eventId,
+      node: flex.node,
+      instanceId: job.event.instanceId,
+      state: 'calling',
+      requests: [
+        { by: 'U0ALICE', via: 'slack', at },
+        { by: 'U0BOB', via: 'slack', at },
+      ],
+    });
+    await pipeline.oci.cloud.terminateInstance(job.event.instanceId);
+    await rig!.close();
+    rig = await orchestratorOver(pipeline, stateFile, { triageTerminate: true });
+    await rig.orchestrator.start();
+    expect(rig.store.termination(job.id)).toMatchObject({ state: 'terminated' });
+    expect(rig.notifier.thread(flex.id).some((line) => line.includes('already TERMINATING at OCI'))).toBe(
+      true,
+    );
+    expect(terminateCalls()).toBe(1);
+  });
 });
