@@ -9,6 +9,7 @@ import { registerNode } from './cli/node.js';
 import { registerPause } from './cli/pause.js';
 import { registerServe } from './cli/serve.js';
 import { registerSim } from './cli/sim.js';
+import { registerTerminate } from './cli/terminate.js';
 import { ConfigError } from './config.js';
 import { CloudError } from './oci/errors.js';
 import { SlackStartError } from './slack/auth.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerPause(program);
   registerHistory(program);
+  registerTerminate(program);
   registerNode(program);
   registerHealth(program);
   registerSim(program);

@@ -140,6 +140,8 @@ export const EnvSchema = z.object({
   TICKET_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   BOOKKEEPING_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   WEBHOOK_TIMEOUT: Duration.default(15 * 60_000),
+  /** A failed node's instance may be terminated, after two different people asked. */
+  TRIAGE_TERMINATE: bool.default(false),
 
   // Gates: when new drains may start
   MAINTENANCE_WINDOWS: z
@@ -277,6 +279,7 @@ function shape(env: Env) {
       ticketWebhookUrl: env.TICKET_WEBHOOK_URL,
       bookkeepingWebhookUrl: env.BOOKKEEPING_WEBHOOK_URL,
       webhookTimeoutMs: env.WEBHOOK_TIMEOUT,
+      triageTerminate: env.TRIAGE_TERMINATE,
     },
     gates: {
       windows: env.MAINTENANCE_WINDOWS,

@@ -11,6 +11,7 @@ import { type ApprovalSource, type Decision, decide } from './orchestrator/decid
 import { tellIfHeldFor } from './orchestrator/held-node.js';
 import { recordPause, recordUnpause } from './orchestrator/pause.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
+import { type TerminateAnswer, Terminations } from './orchestrator/terminate.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
 import { formatDuration } from './poll.js';
 import type { DiscoverySkip, NodeMapper, Store } from './ports.js';
@@ -30,11 +31,14 @@ export interface OrchestratorOptions {
   fixedWindowDrainLeadMs: number;
   /** DRY_RUN: discover, announce and decide, but run no working phase. */
   dryRun: boolean;
+  /** TRIAGE_TERMINATE: a failed node's instance may be terminated, after two people asked. */
+  triageTerminate?: boolean;
 }
 
 export interface OrchestratorDeps {
   ports: PhasePorts;
-  store: Store;
+  /** The audit log's path too: finished jobs are found there (terminate). */
+  store: Store & { readonly auditFile: string };
   mapper: NodeMapper;
   settings: PhaseSettings;
   options: OrchestratorOptions;
@@ -98,8 +102,16 @@ export class Orchestrator {
   /** The ports with a notifier that logs the posts that fail, for the sweeps, the phases and the decisions. */
   private readonly ports: PhasePorts;
 
+  private readonly terminations: Terminations;
+
   constructor(private readonly deps: OrchestratorDeps) {
     this.ports = { ...deps.ports, notifier: new LoggedNotifier(deps.ports.notifier, deps.log) };
+    this.terminations = new Terminations({
+      ...this.ports,
+      store: deps.store,
+      enabled: deps.options.triageTerminate === true,
+      log: deps.log,
+    });
   }
 
   /** Resumes the jobs a previous run left in a working phase, then discovers now and on schedule. */
@@ -121,6 +133,12 @@ export class Orchestrator {
       this.queued.add(job.id);
     }
     this.pump();
+    await this.terminations.settleInterrupted().catch((error: unknown) => {
+      this.deps.log.error(
+        { component: 'terminate', err: error },
+        'could not settle an interrupted terminate; the next request does',
+      );
+    });
     this.task = cron.schedule(this.deps.options.discoveryCron, () => this.sweepLogged(), {
       noOverlap: true,
       name: 'pitstop-discovery',
@@ -196,6 +214,14 @@ export class Orchestrator {
     const { before, after } = await decide(this.deps.store, ref, decision);
     await this.ports.notifier.phaseChanged(after, before);
     return after;
+  }
+
+  /**
+   * Asks to terminate the instance of the node job `ref` kept out after it failed its checks;
+   * the second request by someone else performs it (see Terminations).
+   */
+  terminate(ref: string, by: string, via: 'slack' | 'cli'): Promise<TerminateAnswer> {
+    return this.terminations.request(ref, by, via);
   }
 
   /**

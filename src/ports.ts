@@ -8,6 +8,7 @@ import type { NodeMapping } from './domain/mapping.js';
 import type { NodeStatus, SlurmJob } from './domain/node.js';
 import type { PauseState } from './domain/pause.js';
 import type { Reservation } from './domain/reservation.js';
+import type { Termination } from './domain/terminate.js';
 import type { Verdict } from './domain/verdict.js';
 
 export type { NodeMapping } from './domain/mapping.js';
@@ -106,6 +107,11 @@ export interface Cloud {
   /** Merges freeform tags into the event without moving its window (bookkeeping). */
   tagEvent(eventId: string, tags: Record<string, string>): Promise<void>;
   runCommand(instanceId: string, script: string, options: WaitOptions): Promise<RunCommandResult>;
+  /**
+   * Terminates the instance (its boot volume kept). OCI's TerminateInstance takes no retry token:
+   * callers read the instance's state first and record the call durably before and after it.
+   */
+  terminateInstance(instanceId: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Cluster (Slurm)
@@ -198,10 +204,10 @@ export interface HealthRunner {
 
 /**
  * An audit record that is no job transition: a refused attempt (`refused`), a pause
- * (`paused` / `unpaused`). The store adds `at`; job records also carry jobId, eventId, node.
+ * (`paused` / `unpaused`), a terminate request, its outcome or its refusal. The store adds `at`; job records also carry jobId, eventId, node.
  */
 export interface AuditEntry {
-  type: 'refused' | 'paused' | 'unpaused';
+  type: 'refused' | 'paused' | 'unpaused' | 'terminate_requested' | 'terminated' | 'terminate_refused';
   by: string;
   [field: string]: unknown;
 }
@@ -228,6 +234,11 @@ export interface Store {
   paused(): PauseState | undefined;
   /** Durable before it resolves; `undefined` lifts the pause. */
   setPaused(state: PauseState | undefined): Promise<void>;
+  /** The terminate requests of a job (two-person rule); kept after the job is archived. */
+  termination(jobId: string): Termination | undefined;
+  listTerminations(): Termination[];
+  /** Durable before it resolves. */
+  setTermination(record: Termination): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -27,6 +27,7 @@ describe('pitstop CLI', () => {
       'unpause',
       'list',
       'history',
+      'terminate',
       'node',
       'health',
       'sim',

@@ -14,7 +14,7 @@ import { CliError } from './errors.js';
 const row = (job: MaintenanceJob) =>
   [job.eventId, job.node ?? '(unmapped)', job.phase, job.event.state, job.reason ?? ''].join('\t');
 
-type DecisionName = keyof typeof CONTROL_PATHS;
+type DecisionName = 'approve' | 'deny';
 
 /** No serve running: take the lock and record the decision; the job runs at the next `serve`. */
 async function decideLocally(

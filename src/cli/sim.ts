@@ -151,7 +151,7 @@ export function registerSim(program: Command): void {
     .command('oci')
     .description('serve the OCI REST API on 127.0.0.1 for the real SDK')
     .option('--port <port>', 'port to listen on (0: any free port)', '0')
-    .option('--generate <spec>', 'generate a fleet: compartments=C,instances=I,events=E')
+    .option('--generate <spec>', 'generate a fleet: compartments=C,instances=I,events=E[,pooled=P]')
     .option('--seed <seed>', 'seed for --generate and the random faults', '1')
     .option('--scenario <file>', 'serve the fleet described in this JSON file')
     .option('--write-oci-config <dir>', 'write DIR/config and DIR/key.pem for the SDK')

@@ -114,6 +114,7 @@ export async function buildSystem(
       autoApprove: config.pipeline.autoApprove,
       fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
       dryRun: config.dryRun,
+      triageTerminate: config.pipeline.triageTerminate,
     },
     log,
   });

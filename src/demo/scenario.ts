@@ -87,6 +87,7 @@ export function demoTimings(speed: number): DemoTimings {
       eventStarted: scale(2_000),
       eventProcessing: scale(6_000),
       commandRuns: scale(1_000),
+      instanceTerminating: scale(3_000),
     },
     rebootMs: scale(4_000),
     slurmdTimeoutMs: scale(2_000),

@@ -50,6 +50,7 @@ const POLICY: Record<string, { verb: string; family: string; scope?: 'tenancy' }
   getInstanceMaintenanceEvent: { verb: 'read', family: 'instance-family' },
   updateInstanceMaintenanceEvent: { verb: 'use', family: 'instance-family' },
   getInstance: { verb: 'read', family: 'instance-family' },
+  terminateInstance: { verb: 'manage', family: 'instance-family' },
   listVnicAttachments: { verb: 'read', family: 'instance-family' },
   getVnic: { verb: 'read', family: 'virtual-network-family' },
   getWorkRequest: { verb: 'read', family: 'instance-family' },

@@ -22,6 +22,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { type PollBackoff, runCommand } from './run-command.js';
 import { scheduleEvent, tagEvent } from './schedule.js';
 import { routeSdkWarnings } from './sdk-warnings.js';
+import { terminateInstance } from './terminate.js';
 import { getWorkRequest } from './work-requests.js';
 
 export interface OciCloudOptions {
@@ -81,6 +82,10 @@ export class OciCloud implements Cloud {
 
   tagEvent(eventId: string, tags: Record<string, string>): Promise<void> {
     return tagEvent(this.context, eventId, tags);
+  }
+
+  terminateInstance(instanceId: string): Promise<void> {
+    return terminateInstance(this.context, instanceId);
   }
 
   runCommand(instanceId: string, script: string, options: WaitOptions): Promise<RunCommandResult> {

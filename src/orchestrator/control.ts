@@ -39,7 +39,11 @@ export const jobReply = (job: MaintenanceJob): ControlReply => ({
   },
 });
 
-export const CONTROL_PATHS = { approve: '/control/approve', deny: '/control/deny' } as const;
+export const CONTROL_PATHS = {
+  approve: '/control/approve',
+  deny: '/control/deny',
+  terminate: '/control/terminate',
+} as const;
 
 /** The body of POST /control/pause and /control/unpause (what `pitstop pause|unpause` sends). */
 export const PauseRequest = z.object({ by: z.string().min(1), reason: z.string().default('') });

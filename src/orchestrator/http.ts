@@ -105,6 +105,26 @@ async function pauseControl(
   return { status: 200, reply: { ok: true, paused: null }, by };
 }
 
+/**
+ * `pitstop terminate` through serve: the identity is the `by` sent, unchanged, so the same person
+ * asking through the socket and without a serve counts once under the two-person rule.
+ */
+async function terminateControl(orchestrator: Orchestrator, req: IncomingMessage) {
+  const parsed = await bodyOf(req, ControlRequest);
+  if (!('body' in parsed)) {
+    return { status: 400, reply: { ok: false, message: parsed.reply.error }, by: undefined };
+  }
+  const { ref, by } = parsed.body;
+  try {
+    const reply = await orchestrator.terminate(ref, by, 'cli');
+    return { status: reply.ok ? 200 : 409, reply, by };
+  } catch (error) {
+    // Answered in the shape the CLI reads, so the operator sees what failed rather than a bad reply.
+    const message = `pitstop serve could not handle the request (${(error as Error).message}); see its log. Nothing more than its audit log says was done.`;
+    return { status: 500, reply: { ok: false, message }, by };
+  }
+}
+
 const isJson = (req: IncomingMessage) =>
   (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 
@@ -147,7 +167,7 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 }
 
 /**
- * POST /control/approve|deny|pause|unpause for `pitstop approve|deny|pause|unpause`, served only on the control socket
+ * POST /control/approve|deny|pause|unpause|terminate for `pitstop approve|deny|pause|unpause|terminate`, served only on the control socket
  * beside the state file (mode 0600): only this host's user who may read the state can decide.
  * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
  * the control socket) is in the log, the thread and the audit trail.
@@ -158,15 +178,21 @@ export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
       path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
     const pausing =
       path === PAUSE_PATHS.pause ? 'pause' : path === PAUSE_PATHS.unpause ? 'unpause' : undefined;
-    if (!decision && !pausing) return noRoute(req, res, path);
+    const terminating = path === CONTROL_PATHS.terminate;
+    if (!decision && !pausing && !terminating) return noRoute(req, res, path);
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
     if (!isJson(req)) {
       return send(res, 415, { ok: false, error: `${path} takes Content-Type: application/json` });
     }
     const { status, reply, by } = decision
       ? await control(orchestrator, decision, req)
-      : await pauseControl(orchestrator, pausing!, req);
-    log.info({ component: 'control', path, status, by }, `control ${decision ?? pausing}: ${status}`);
+      : pausing
+        ? await pauseControl(orchestrator, pausing, req)
+        : await terminateControl(orchestrator, req);
+    log.info(
+      { component: 'control', path, status, by },
+      `control ${decision ?? pausing ?? 'terminate'}: ${status}`,
+    );
     return send(res, status, reply);
   });
 }

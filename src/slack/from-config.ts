@@ -52,6 +52,7 @@ export async function slackNotifierFromConfig(
     cluster: ports.cluster,
     log,
     digestThreshold: slack.digestThreshold,
+    offerTerminate: config.pipeline.triageTerminate,
   });
   return { notifier, outbox, identity, stop: () => outbox.stop() };
 }

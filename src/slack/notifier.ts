@@ -1,8 +1,10 @@
 import type { MaintenanceJob } from '../domain/job.js';
+import { notTerminable } from '../domain/terminate.js';
 import type { Logger } from '../log.js';
 import type { Announcement, Cloud, Cluster, Notifier } from '../ports.js';
 import { digestMessage } from './blocks/digest-message.js';
 import { eventMessage } from './blocks/event-message.js';
+import { withTerminateOffer } from './blocks/terminate-offer.js';
 import { progressReply, threadLine } from './blocks/thread-line.js';
 import { digestsOf } from './digest.js';
 import type { EventFacts } from './outbox/messages.js';
@@ -17,6 +19,8 @@ export interface SlackNotifierDeps {
   log: Logger;
   /** SLACK_DIGEST_THRESHOLD: a sweep announcing more new events than this also posts a digest. */
   digestThreshold: number;
+  /** TRIAGE_TERMINATE: the verdict that kept a failed node out offers Terminate instance. */
+  offerTerminate?: boolean;
 }
 
 /**
@@ -57,7 +61,13 @@ export class SlackNotifier implements Notifier {
     const { outbox } = this.deps;
     const facts = outbox.factsOf(job.id) ?? {};
     await outbox.enqueue({ kind: 'update', jobId: job.id, ...eventMessage(job, facts) });
-    await outbox.enqueue({ kind: 'reply', jobId: job.id, text: threadLine(job, previous) });
+    const line = threadLine(job, previous);
+    const offer = this.deps.offerTerminate && job.phase === 'bookkeeping' && !notTerminable(job);
+    await outbox.enqueue({
+      kind: 'reply',
+      jobId: job.id,
+      ...(offer ? withTerminateOffer(job, line) : { text: line }),
+    });
   }
 
   async progress(job: MaintenanceJob, message: string): Promise<void> {

@@ -4,12 +4,14 @@ import { type Adapter, Low } from 'lowdb';
 import { z } from 'zod';
 import { type JobAction, MaintenanceJob, transition } from '../domain/job.js';
 import type { PauseState } from '../domain/pause.js';
+import type { Termination } from '../domain/terminate.js';
 import type { AuditEntry, Clock, Store } from '../ports.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
 import { GroupCommit } from './group-commit.js';
 import { JsonLinesFile } from './json-lines-file.js';
 import { PauseFile } from './pause-file.js';
 import { acquireStateLock } from './state-lock.js';
+import { TerminateFile } from './terminate-file.js';
 import {
   FinishedEntry,
   openWriteAheadLog,
@@ -149,6 +151,7 @@ export class JobStore implements Store {
     private readonly unlock: () => Promise<void>,
     private readonly compactAtBytes: number,
     private readonly pause: PauseFile,
+    private readonly terminations: TerminateFile,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -164,6 +167,7 @@ export class JobStore implements Store {
       for (const record of records) replay(db.data, record);
       const audit = await JsonLinesFile.open(options.auditFile);
       const pause = await PauseFile.open(pauseFileOf(options.stateFile));
+      const terminations = await TerminateFile.open(`${options.stateFile}.terminate.json`);
       const store = new JobStore(
         db,
         adapter,
@@ -173,6 +177,7 @@ export class JobStore implements Store {
         unlock,
         options.compactAtBytes ?? 1 << 20,
         pause,
+        terminations,
       );
       await store.archiveFinished();
       await store.snapshot();
@@ -284,6 +289,19 @@ export class JobStore implements Store {
   async setPaused(state: PauseState | undefined): Promise<void> {
     this.assertWritable();
     await this.pause.set(state);
+  }
+
+  termination(jobId: string): Termination | undefined {
+    return this.terminations.get(jobId);
+  }
+
+  listTerminations(): Termination[] {
+    return this.terminations.all();
+  }
+
+  async setTermination(record: Termination): Promise<void> {
+    this.assertWritable();
+    await this.terminations.set(record);
   }
 
   /** The audit log's path, for readers (`history`, the Home tab's last outcomes). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PauseState } from '../domain/pause.js';
-import { readIfExists, writeFileAtomic } from './atomic-file.js';
-import { StoreFileError } from './job-store.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { readSideFile } from './json-side-file.js';
 
 const PauseFileContent = z.object({ paused: PauseState.nullable() });
 
@@ -22,23 +22,13 @@ export class PauseFile {
 
   /** Reads without locking (for a CLI beside a running serve). */
   static async read(path: string): Promise<PauseState | undefined> {
-    let text: string | undefined;
-    try {
-      text = await readIfExists(path);
-    } catch (error) {
-      throw new StoreFileError(path, `cannot read the pause file (${(error as Error).message})`);
-    }
-    if (text === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new StoreFileError(path, `the pause file is not valid JSON (${(error as Error).message})`);
-    }
-    const parsed = PauseFileContent.safeParse(json);
-    if (!parsed.success)
-      throw new StoreFileError(path, 'the pause file does not say who paused, why and when');
-    return parsed.data.paused ?? undefined;
+    const content = await readSideFile(
+      path,
+      PauseFileContent,
+      'pause file',
+      'the pause file does not say who paused, why and when',
+    );
+    return content?.paused ?? undefined;
   }
 
   get(): PauseState | undefined {

@@ -5,6 +5,7 @@ import type { SlackSimulator } from '../../src/sim/slack/server.js';
 import { jobIdsOfDigest } from '../../src/slack/digest.js';
 import type { Outbox } from '../../src/slack/outbox/outbox.js';
 import { HEALTHY_SHAPE } from '../support/gpu-standins.js';
+import { keptOutJob } from '../support/kept-out.js';
 import { type OrchestratorRig, orchestratorOver, tempStateFile } from '../support/orchestrator.js';
 import { EVENTS, type Pipeline, START, startPipeline } from '../support/pipeline.js';
 import {
@@ -54,6 +55,8 @@ const messageOf = (eventId: string) =>
     .find((m) => m.text.includes(eventId) && !m.text.includes('new maintenance events'));
 const threadOf = (eventId: string) =>
   sim.conversations.replies(CHANNEL, messageOf(eventId)!.ts).map((m) => m.text);
+const terminateButtons = (blocks: unknown[] | undefined) =>
+  JSON.stringify(blocks ?? []).match(/"action_id":"pitstop_terminate"/g) ?? [];
 const buttons = (blocks: unknown[]) =>
   JSON.stringify(blocks).match(/"action_id":"pitstop_(approve|deny|approve_all)"/g) ?? [];
 
@@ -208,4 +211,24 @@ describe('SlackNotifier through the outbox, with the orchestrator on the OCI and
     await outbox.idle();
     expect(sim.conversations.history(CHANNEL)).toHaveLength(5);
   });
+
+  it.each([true, false])(
+    'with TRIAGE_TERMINATE=%s, the verdict that kept a failed node out offers Terminate instance (or not)',
+    async (offerTerminate) => {
+      const clock = new ManualClock(START, true);
+      sim = await startSlack(clock);
+      const { orchestrator, store, notifier, outbox } = await rig(clock, { offerTerminate });
+      await orchestrator.sweep();
+      const parts = { cloud: pipeline.oci.cloud, cluster: pipeline.cluster, clock: pipeline.clock };
+      const keptOut = await keptOutJob(store, parts, EVENTS.flex.id, EVENTS.flex.node);
+      const triage = { ...keptOut, phase: 'triage' as const };
+      await notifier.phaseChanged(keptOut, triage);
+      await outbox.idle();
+      const replies = sim.conversations.replies(CHANNEL, messageOf(EVENTS.flex.id)!.ts);
+      const verdict = replies.find((m) => m.text.includes('kept out'))!;
+      expect(verdict.text).toContain('*gpu-1 kept out:*');
+      expect(terminateButtons(verdict.blocks)).toHaveLength(offerTerminate ? 1 : 0);
+      expect(replies.flatMap((m) => terminateButtons(m.blocks))).toHaveLength(offerTerminate ? 1 : 0);
+    },
+  );
 });

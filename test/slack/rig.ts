@@ -4,6 +4,7 @@ import { WebClient } from '@slack/web-api';
 import { systemClock } from '../../src/clock.js';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { createLogger } from '../../src/log.js';
+import type { OrchestratorOptions } from '../../src/orchestrator.js';
 import { SlackDriver } from '../../src/sim/slack/driver.js';
 import { SlackSimulator } from '../../src/sim/slack/server.js';
 import { type SlackAppHandle, type SlackSettings, startSlackApp } from '../../src/slack/app.js';
@@ -66,6 +67,8 @@ export async function slackRig(
     usergroups?: { id: string; handle: string; users: string[] }[];
     /** The real SlackNotifier and its outbox (on the system clock, budgets loosened) instead of the recorder. */
     slackNotifier?: boolean;
+    /** Orchestrator options beyond the test defaults (TRIAGE_TERMINATE, say). */
+    orchestrator?: Partial<OrchestratorOptions>;
   } = {},
 ): Promise<SlackRig> {
   const pipeline = await startPipeline();
@@ -80,7 +83,7 @@ export async function slackRig(
   const rig = await orchestratorOver(
     pipeline,
     stateFile,
-    {},
+    options.orchestrator ?? {},
     undefined,
     options.slackNotifier
       ? async (store) =>

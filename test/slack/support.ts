@@ -87,7 +87,7 @@ export function slackNotifierOver(
   stateFile: string,
   clock: Clock,
   made: { outbox?: Outbox },
-  options: Parameters<typeof openOutbox>[4] & { digestThreshold?: number } = {},
+  options: Parameters<typeof openOutbox>[4] & { digestThreshold?: number; offerTerminate?: boolean } = {},
 ) {
   return async (store: Store) => {
     const outbox = await openOutbox(sim, stateFile, store, clock, options);
@@ -100,6 +100,7 @@ export function slackNotifierOver(
         cluster: pipeline.cluster,
         log: options.log ?? createLogger('silent'),
         digestThreshold: options.digestThreshold ?? 5,
+        offerTerminate: options.offerTerminate,
       }),
     );
   };

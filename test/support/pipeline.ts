@@ -68,7 +68,10 @@ const nodeAddr = (i: number) => `10.0.0.${i + 1}`;
 /** With `startPipeline({ secondOnGpu1: true })`: a second event on gpu-1's instance (OCI raises several). */
 export const SECOND_ON_GPU1 = { id: event('second'), node: 'gpu-1' } as const;
 
-function scenario(secondOnGpu1: boolean): ScenarioInput {
+/** The instance pool `startPipeline({ pooled })` puts instances in. */
+export const POOL = 'ocid1.instancepool.oc1.iad.aaaaaaaapool';
+
+function scenario(secondOnGpu1: boolean, pooled: readonly string[] = []): ScenarioInput {
   const day = new Date(START.getTime() + 86_400_000).toISOString();
   const onInstance = (n: number) => ({
     instanceId: instance(`gpu${n}`),
@@ -85,6 +88,7 @@ function scenario(secondOnGpu1: boolean): ScenarioInput {
       displayName: name,
       shape: HEALTHY_SHAPE,
       privateIp: nodeAddr(i),
+      ...(pooled.includes(name) ? { instancePoolId: POOL } : {}),
     })),
     events: [
       { id: EVENTS.flex.id, ...onInstance(1), freeformTags: { team: 'hpc' } },
@@ -158,6 +162,8 @@ export async function startPipeline(
     secondOnGpu1?: boolean;
     /** The webhooks the phases (and an orchestrator over this pipeline) call, on the pipeline's clock. */
     webhooks?: (clock: Clock) => Webhooks;
+    /** Nodes whose instance is in an instance pool. */
+    pooled?: string[];
   } = {},
 ): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
@@ -168,7 +174,7 @@ export async function startPipeline(
   const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
-  const oci = await startHarness(scenario(options.secondOnGpu1 ?? false), {
+  const oci = await startHarness(scenario(options.secondOnGpu1 ?? false, options.pooled), {
     clock,
     onMaintenance: (t) => {
       if (t.phase === 'start') sim.reboot(t.node, REBOOT_MS);

@@ -84,6 +84,8 @@ export class Fleet {
   private readonly commands = new Map<string, SimCommand>();
   /** Compartments the simulated user has no policy for: lists there answer 404. */
   private readonly denied = new Set<string>();
+  /** Instances terminated and still TERMINATING: when each was terminated (ms). */
+  private readonly terminating = new Map<string, number>();
   /** When the next event is due to change state; an update makes it due at once. */
   private nextChangeAt = Number.NEGATIVE_INFINITY;
 
@@ -98,7 +100,8 @@ export class Fleet {
     this.region = scenario.region;
     this.lifecycle = { ...DEMO_LIFECYCLE, ...scenario.lifecycle };
     for (const c of scenario.compartments) this.compartments.set(c.id, c);
-    for (const i of scenario.instances) this.instances.set(i.id, i);
+    // Copies: a termination changes an instance's state, never the scenario it came from.
+    for (const i of scenario.instances) this.instances.set(i.id, { ...i });
     for (const e of scenario.events) {
       const instance = this.instances.get(e.instanceId)!;
       this.events.set(e.id, {
@@ -257,8 +260,32 @@ export class Fleet {
     return command;
   }
 
+  /**
+   * TerminateInstance: the instance goes TERMINATING, then TERMINATED after
+   * `lifecycle.instanceTerminating`. Terminating one that is already on its way is harmless, as
+   * at OCI. A member of an instance pool is refused with 409 Conflict: the pool owns it.
+   */
+  terminateInstance(id: string, now: Date): void {
+    const instance = this.instance(id);
+    if (instance.lifecycleState === 'TERMINATING' || instance.lifecycleState === 'TERMINATED') return;
+    if (instance.instancePoolId) {
+      throw new OciApiError(
+        409,
+        'Conflict',
+        `Instance ${id} belongs to instance pool ${instance.instancePoolId} and cannot be terminated directly; detach it from the instance pool first.`,
+      );
+    }
+    instance.lifecycleState = 'TERMINATING';
+    this.terminating.set(id, now.getTime());
+  }
+
   /** Moves every event whose window has come along its lifecycle; fires the hooks in order. */
   advance(now: Date): void {
+    for (const [id, since] of this.terminating) {
+      if (now.getTime() - since < this.lifecycle.instanceTerminating) continue;
+      this.instances.get(id)!.lifecycleState = 'TERMINATED';
+      this.terminating.delete(id);
+    }
     // Called on every request and tick: skip the walk until some event is due to move.
     if (now.getTime() < this.nextChangeAt) return;
     const { eventStarted, eventProcessing } = this.lifecycle;

@@ -5,19 +5,27 @@ export interface FleetSize {
   compartments: number;
   instances: number;
   events: number;
+  /** The last this many instances are members of one instance pool (none when absent). */
+  pooled?: number;
 }
 
-/** Parses `compartments=C,instances=I,events=E` (every part optional, defaulting to 0). */
+/** Parses `compartments=C,instances=I,events=E[,pooled=P]` (every part optional, defaulting to 0). */
 export function parseFleetSize(spec: string): FleetSize {
   const size: FleetSize = { compartments: 0, instances: 0, events: 0 };
   for (const part of spec.split(',').filter(Boolean)) {
-    const match = /^\s*(compartments|instances|events)=(\d+)\s*$/.exec(part);
-    if (!match) throw new Error(`--generate: "${part}" is not compartments=N, instances=N or events=N`);
+    const match = /^\s*(compartments|instances|events|pooled)=(\d+)\s*$/.exec(part);
+    if (!match)
+      throw new Error(`--generate: "${part}" is not compartments=N, instances=N, events=N or pooled=N`);
     size[match[1] as keyof FleetSize] = Number(match[2]);
   }
   if (size.events > size.instances) {
     throw new Error(
       `--generate: ${size.events} events need at least as many instances (got ${size.instances})`,
+    );
+  }
+  if ((size.pooled ?? 0) > size.instances) {
+    throw new Error(
+      `--generate: ${size.pooled} pooled instances need as many instances (got ${size.instances})`,
     );
   }
   return size;
@@ -50,12 +58,16 @@ export function generateScenario(size: FleetSize, seed: number | string, now: Da
     compartments.push({ id: ocid(random, 'compartment'), name: `hpc-${i + 1}`, parentId: parent?.id });
   }
   const homes = [tenancy.id, ...compartments.map((c) => c.id)];
+  // Drawn only when asked for, so a seed's fleet without a pool stays what it always was.
+  const pooled = size.pooled ?? 0;
+  const pool = pooled > 0 ? ocid(random, 'instancepool', 'iad') : undefined;
   const instances = Array.from({ length: size.instances }, (_, i) => ({
     id: ocid(random, 'instance', 'iad'),
     compartmentId: random.pick(homes),
     displayName: `gpu-${String(i + 1).padStart(4, '0')}`,
     shape: random.pick(GPU_SHAPES),
     privateIp: `10.${Math.floor(i / 65_536) % 256}.${Math.floor(i / 256) % 256}.${(i % 256) + 1}`,
+    ...(pool && i >= size.instances - pooled ? { instancePoolId: pool } : {}),
   }));
   const events = instances.slice(0, size.events).map((instance) => {
     const hardware = random.chance(0.8);

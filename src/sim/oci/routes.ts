@@ -34,7 +34,7 @@ export interface Reply {
 }
 
 export interface Route {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   pattern: RegExp;
   /** The SDK's operation name: what faults and the request log are keyed by. */
   operation: string;
@@ -151,6 +151,10 @@ export const ROUTES: Route[] = [
     body: instanceJson(fleet.instance(call.params[0]!), fleet.region),
     headers: { etag: `instance-${call.params[0]!.slice(-12)}` },
   })),
+  route('DELETE', '/20160918/instances/{id}', 'terminateInstance', (call, fleet) => {
+    fleet.terminateInstance(call.params[0]!, call.now);
+    return { status: 204 };
+  }),
   route('GET', '/20160918/vnicAttachments', 'listVnicAttachments', (call, fleet, options) => {
     const compartmentId = required(call, 'compartmentId');
     const instanceId = call.query.get('instanceId');

@@ -40,6 +40,8 @@ export const ScenarioInstance = z.object({
   /** The Slurm node this instance is, for the maintenance hooks; defaults to the display name. */
   node: z.string().optional(),
   lifecycleState: z.string().default('RUNNING'),
+  /** A member of this instance pool: OCI refuses to terminate it directly (detach it first). */
+  instancePoolId: z.string().startsWith('ocid1.instancepool.').optional(),
 });
 
 export const ScenarioEvent = z.object({
@@ -74,6 +76,8 @@ export const Lifecycle = z.object({
   workRequestAccepted: Duration,
   workRequestInProgress: Duration,
   commandRuns: Duration,
+  /** How long a terminated instance stays TERMINATING before it is TERMINATED. */
+  instanceTerminating: Duration,
 });
 export type Lifecycle = z.infer<typeof Lifecycle>;
 
@@ -84,6 +88,7 @@ export const DEMO_LIFECYCLE: Lifecycle = {
   workRequestAccepted: 300,
   workRequestInProgress: 1_000,
   commandRuns: 1_000,
+  instanceTerminating: 3_000,
 };
 
 /** Closer to what OCI takes for a reboot migration of a bare-metal GPU host. */
@@ -93,6 +98,7 @@ export const REALISTIC_LIFECYCLE: Lifecycle = {
   workRequestAccepted: 5_000,
   workRequestInProgress: 30_000,
   commandRuns: 60_000,
+  instanceTerminating: 5 * 60_000,
 };
 
 export const Scenario = z.object({

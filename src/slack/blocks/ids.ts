@@ -6,6 +6,7 @@ export const ACTION_IDS = {
   approve: 'pitstop_approve',
   deny: 'pitstop_deny',
   approveAll: 'pitstop_approve_all',
+  terminate: 'pitstop_terminate',
 } as const;
 
 /** The Deny modal: its `private_metadata` is the job id; the reason is at values.reason.reason_input. */

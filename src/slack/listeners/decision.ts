@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { IllegalTransitionError, MaintenanceJob } from '../../domain/job.js';
+import { IllegalTransitionError, type MaintenanceJob } from '../../domain/job.js';
 import { JobRefError } from '../../orchestrator/resolve-ref.js';
-import { scanAudit } from '../../store/audit-reader.js';
+import { finishedJobs } from '../../store/audit-reader.js';
 import { decisionLine } from '../blocks/format.js';
 import { escapeMrkdwn } from '../blocks/text.js';
 import type { ListenerDeps } from './deps.js';
@@ -12,20 +12,15 @@ export const JobId = z.string().regex(/^job-[0-9a-f]{16}$/, 'not a Pitstop job i
 export const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'not a Slack user id');
 export const ChannelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'not a Slack channel id');
 
-export type DecisionName = 'approve' | 'deny' | 'approve all';
+export type DecisionName = 'approve' | 'deny' | 'approve all' | 'terminate';
 
 /** `event ocid1… on *gpu-1*`, for answers to the person who clicked. */
 export const eventOn = (job: Pick<MaintenanceJob, 'eventId' | 'node'>) =>
   `event \`${escapeMrkdwn(job.eventId)}\` on *${escapeMrkdwn(job.node ?? 'an unmapped instance')}*`;
 
 /** A job that left the live state (decided and done): its last record in the audit log. */
-async function finishedJob(deps: ListenerDeps, jobId: string): Promise<MaintenanceJob | undefined> {
-  const records = await scanAudit(deps.store.auditFile, (record) => {
-    const r = record as { type?: unknown; job?: { id?: unknown } };
-    return r.type === 'finished' && r.job?.id === jobId;
-  });
-  const parsed = MaintenanceJob.safeParse((records.at(-1) as { job?: unknown } | undefined)?.job);
-  return parsed.success ? parsed.data : undefined;
+export async function finishedJob(deps: ListenerDeps, jobId: string): Promise<MaintenanceJob | undefined> {
+  return (await finishedJobs(deps.store.auditFile, (job) => job.id === jobId)).at(-1);
 }
 
 /** The job refused the decision (decided already, moved on, gone): not a failure of Pitstop. */
