@@ -11,12 +11,12 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { newJob } from '../../src/domain/job.js';
 import { ManualClock } from '../../src/sim/clock.js';
-import { DuplicateEventError, JobStore, type StateFile } from '../../src/store/job-store.js';
-import { sampleEvent } from '../support/events.js';
+import { DuplicateEventError, JobStore } from '../../src/store/job-store.js';
+import { auditMatchesState, auditOf } from './audit-invariants.js';
+import { eventNo } from './walk.js';
 
 const worker = new URL('./store-worker.ts', import.meta.url).pathname;
 const clock = new ManualClock('2026-12-01T09:00:00Z');
-const eventNo = (n: number) => sampleEvent({ id: `ocid1.instancemaintenanceevent.oc1.iad.e${n}` });
 
 function files() {
   const dir = mkdtempSync(join(tmpdir(), 'pitstop-crash-'));
@@ -26,53 +26,6 @@ function files() {
 type Files = ReturnType<typeof files>;
 const run = ({ stateFile, auditFile }: Files, mode: string) =>
   execa('node', ['--import', 'tsx', worker, stateFile, auditFile, mode], { reject: false });
-
-interface Audited {
-  type: string;
-  seq: number;
-  jobId?: string;
-  eventId?: string;
-  job?: { history: unknown[] };
-}
-const auditOf = (auditFile: string): Audited[] =>
-  readFileSync(auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-
-/**
- * What must hold between the state and the audit log after any crash: seqs 1..n each once; per
- * job one `created`, one `transition` per step of its history, one `finished` once it is done;
- * and no record about a job the state never saw.
- */
-function auditMatchesState(state: StateFile, audit: Audited[]): string[] {
-  const problems: string[] = [];
-  audit.forEach((record, index) => {
-    if (record.seq !== index + 1) problems.push(`record ${index + 1} has seq ${record.seq}`);
-  });
-  const about = (jobId: string, type: string) => audit.filter((r) => r.jobId === jobId && r.type === type);
-  const expectJob = (jobId: string, steps: number, finished: number) => {
-    const counts = [
-      about(jobId, 'created').length,
-      about(jobId, 'transition').length,
-      about(jobId, 'finished').length,
-    ];
-    if (counts.join() !== [1, steps, finished].join())
-      problems.push(
-        `${jobId}: created/transition/finished ${counts.join('/')}, expected 1/${steps}/${finished}`,
-      );
-  };
-  for (const job of Object.values(state.jobs)) expectJob(job.id, job.history.length, 0);
-  for (const { jobId } of Object.values(state.finished)) {
-    expectJob(jobId, about(jobId, 'finished')[0]?.job?.history.length ?? -1, 1);
-  }
-  const known = new Set([...Object.keys(state.jobs), ...Object.values(state.finished).map((f) => f.jobId)]);
-  for (const record of audit) {
-    if (record.jobId && record.type !== 'refused' && !known.has(record.jobId))
-      problems.push(`seq ${record.seq} (${record.type}) is about ${record.jobId}, which the state never saw`);
-  }
-  return problems;
-}
 
 /** Opens and closes the store (a restart), and checks the audit log against what it found. */
 async function restart({ stateFile, auditFile }: Files) {

@@ -12,33 +12,14 @@
  * audit line written), `after-snapshot` (a snapshot renamed into place, the log not yet emptied).
  */
 import { appendFileSync } from 'node:fs';
-import { type JobAction, newJob } from '../../src/domain/job.js';
-import { decideVerdict } from '../../src/domain/verdict.js';
+import { newJob } from '../../src/domain/job.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { JsonLinesFile } from '../../src/store/json-lines-file.js';
-import { sampleEvent } from '../support/events.js';
+import { eventNo, NEXT } from './walk.js';
 
 const [stateFile, auditFile, mode] = process.argv.slice(2) as [string, string, string];
 const clock = new ManualClock('2026-12-01T09:00:00Z');
-const eventNo = (n: number) => sampleEvent({ id: `ocid1.instancemaintenanceevent.oc1.iad.e${n}` });
-
-const NEXT: Record<string, JobAction> = {
-  awaiting_approval: { type: 'approve', by: 'U1', via: 'policy' },
-  draining: { type: 'drained', drainedBy: 'pitstop' },
-  scheduling: {
-    type: 'scheduled',
-    windowStart: '2026-12-01T10:05:00Z',
-    workRequestId: 'ocid1.workrequest.x',
-  },
-  maintenance: { type: 'maintenance_ended', state: 'SUCCEEDED' },
-  health: {
-    type: 'health_checked',
-    verdict: decideVerdict([{ check: 'gpu-count', status: 'pass', detail: '8 of 8 GPUs', action: 'none' }]),
-  },
-  triage: { type: 'triaged', result: 'resumed', reason: 'health PASS' },
-  bookkeeping: { type: 'recorded' },
-};
 
 const die = () => process.kill(process.pid, 'SIGKILL');
 
