@@ -120,6 +120,8 @@ export interface JobStoreOptions {
   compactAtBytes?: number;
   /** Start-up warnings (a store file or directory other users may read); Node's process warning if not given. */
   warn?: (message: string) => void;
+  /** Told once, when a write first fails (every later change is refused from then on). */
+  onWriteFailure?: (error: Error) => void;
 }
 
 type JobChange = { put: MaintenanceJob } | Extract<WalRecord, { finish: unknown }>;
@@ -160,6 +162,7 @@ export class JobStore implements Store {
     private readonly pause: PauseFile,
     /** The `seq` of the newest audit record made. */
     private auditSeq: number,
+    private readonly onWriteFailure: ((error: Error) => void) | undefined,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
@@ -199,6 +202,7 @@ export class JobStore implements Store {
         options.compactAtBytes ?? 1 << 20,
         pause,
         Math.max(db.data.auditSeq, lastSeq, ...durable.map((record) => record.seq)),
+        options.onWriteFailure,
       );
       store.auditBytes += await audit.append(missingFromAudit(durable, lastSeq));
       for (const record of records) replay(db.data, record);
@@ -386,7 +390,10 @@ export class JobStore implements Store {
       await this.committer.commit();
     } catch (error) {
       // Memory is now ahead of the disk: stop accepting changes rather than act on state that was not saved.
-      this.broken ??= error as Error;
+      if (!this.broken) {
+        this.broken = error as Error;
+        this.onWriteFailure?.(this.broken);
+      }
       throw error;
     }
   }

@@ -30,7 +30,8 @@ export async function mountTmpfs(bytes: number): Promise<Tmpfs> {
   return {
     dir,
     unmount: async () => {
-      await execa('umount', [dir]);
+      // Lazy: a file a failed test left open must not keep the mount (and the machine's memory) around.
+      await execa('umount', ['--lazy', dir]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

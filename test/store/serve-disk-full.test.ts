@@ -1,0 +1,119 @@
+/**
+ * `pitstop serve` (the built CLI as a process) when its disk fills up mid-run: the write that
+ * fails stops serve with exit 1 and a line that says the disk is full and where; after space is
+ * freed the next serve starts clean on what was saved.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore } from '../../src/store/job-store.js';
+import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
+import { freePort } from '../support/free-port.js';
+import { missingTool } from '../support/system-tools.js';
+import { fillUp, mountTmpfs, type Tmpfs, tmpfsMissing } from '../support/tmpfs.js';
+import { auditMatchesState, auditOf } from './audit-invariants.js';
+
+const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
+const EVENT = event('diskfull1');
+
+async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`test: ${what} within ${timeoutMs} ms`);
+    await delay(200);
+  }
+}
+
+describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills up', () => {
+  let disk: Tmpfs;
+  let oci: Harness;
+  let env: Record<string, string>;
+  let stateFile: string;
+
+  beforeAll(async () => {
+    disk = await mountTmpfs(1024 * 1024);
+    oci = await startHarness({
+      tenancy: { id: TENANCY },
+      instances: [
+        {
+          id: instance('diskfull1'),
+          compartmentId: TENANCY,
+          displayName: 'gpu-1',
+          shape: 'BM.GPU.H100.8',
+          privateIp: '10.0.0.9',
+        },
+      ],
+      events: [
+        {
+          id: EVENT,
+          instanceId: instance('diskfull1'),
+          timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      ],
+    });
+    stateFile = join(disk.dir, 'pitstop', 'state.json');
+    env = {
+      OCI_ENDPOINT: oci.sim.endpoint,
+      OCI_CONFIG_FILE: oci.configFile,
+      STATE_FILE: stateFile,
+      PORT: String(await freePort()),
+      // Slurm plays no part here: the event's job waits for a decision, unmapped.
+      SLURM_BIN_DIR: join(disk.dir, 'no-slurm'),
+      DISCOVERY_CRON: '0 0 1 1 *',
+      LOG_LEVEL: 'info',
+    };
+  });
+  afterAll(async () => {
+    await oci?.sim.stop();
+    await disk?.unmount();
+  });
+
+  const jobOf = async () => Object.values((await JobStore.read(stateFile)).jobs)[0];
+
+  it('exits 1 saying the disk is full and where when a write fails; the next serve after space is freed starts clean', async () => {
+    const serve = execa('node', [bin, 'serve'], { reject: false, env });
+    const job = await until('serve creates the job for the event', jobOf).catch(async (error: Error) => {
+      serve.kill('SIGKILL');
+      const { stdout, stderr } = await serve;
+      throw new Error(`${error.message}\n${stdout}\n${stderr}`);
+    });
+    expect(job.eventId).toBe(EVENT);
+
+    const filler = await fillUp(disk.dir);
+    const deny = await execa('node', [bin, 'deny', EVENT, '--reason', 'disk test'], { reject: false, env });
+    expect(deny.exitCode).toBe(1);
+    const result = await serve;
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `${join(disk.dir, 'pitstop')}/[^:]+: the disk is full \\(ENOSPC\\).*pitstop stops now \\(exit 1\\)`,
+      ),
+    );
+
+    // The job is where its last saved step left it, and the next serve takes it from there.
+    rmSync(filler);
+    expect((await jobOf())?.phase).toBe('awaiting_approval');
+    const again = execa('node', [bin, 'serve'], { reject: false, env });
+    try {
+      await until('the next serve answers /healthz', async () => {
+        const response = await fetch(`http://127.0.0.1:${env.PORT}/healthz`);
+        return response.status === 200 ? true : undefined;
+      });
+      const denied = await execa('node', [bin, 'deny', EVENT, '--reason', 'disk test'], {
+        reject: false,
+        env,
+      });
+      expect(denied.stdout).toMatch(new RegExp(`^denied ${EVENT}`));
+    } finally {
+      again.kill('SIGTERM');
+    }
+    expect((await again).exitCode).toBe(0);
+    expect(
+      auditMatchesState(await JobStore.read(stateFile), auditOf(join(disk.dir, 'pitstop', 'audit.jsonl'))),
+    ).toEqual([]);
+  }, 180_000);
+});
