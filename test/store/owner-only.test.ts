@@ -46,33 +46,34 @@ afterEach(() => {
 });
 
 describe('store files and directories created owner-only', () => {
-  it.each([0o000, 0o022, 0o277])(
-    'creates every file 0600 and every directory 0700 under umask %o',
-    async (mask) => {
-      process.umask(mask);
-      const store = await open();
-      expect(mode(`${stateFile}.lock`)).toBe('600');
-      const job = await store.create(newJob(sampleEvent(), clock.now(), 'gpu-1'));
-      await store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' });
-      await store.setPaused({ by: 'U1', reason: 'change freeze', at: clock.now().toISOString() });
-      const { journal } = await openJournal();
-      await journal.write([{ done: 1 }]);
-      await journal.close();
-      await store.close();
+  it.each([
+    ['0000', 0o000],
+    ['0022', 0o022],
+    ['0277', 0o277],
+  ])('creates every file 0600 and every directory 0700 under umask %s', async (_, mask) => {
+    process.umask(mask);
+    const store = await open();
+    expect(mode(`${stateFile}.lock`)).toBe('600');
+    const job = await store.create(newJob(sampleEvent(), clock.now(), 'gpu-1'));
+    await store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' });
+    await store.setPaused({ by: 'U1', reason: 'change freeze', at: clock.now().toISOString() });
+    const { journal } = await openJournal();
+    await journal.write([{ done: 1 }]);
+    await journal.close();
+    await store.close();
 
-      for (const dir of [join(root, 'state', 'nested'), join(root, 'audit')]) expect(mode(dir)).toBe('700');
-      for (const file of [
-        stateFile,
-        `${stateFile}.wal`,
-        auditFile,
-        pauseFileOf(stateFile),
-        `${stateFile}.outbox`,
-      ]) {
-        expect([file, mode(file)]).toEqual([file, '600']);
-      }
-      expect(warnings).toEqual([]);
-    },
-  );
+    for (const dir of [join(root, 'state', 'nested'), join(root, 'audit')]) expect(mode(dir)).toBe('700');
+    for (const file of [
+      stateFile,
+      `${stateFile}.wal`,
+      auditFile,
+      pauseFileOf(stateFile),
+      `${stateFile}.outbox`,
+    ]) {
+      expect([file, mode(file)]).toEqual([file, '600']);
+    }
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('store files and directories that are already there', () => {
@@ -108,11 +109,11 @@ describe('store files and directories that are already there', () => {
   });
 
   it.each([
-    ['state file', () => stateFile, JSON.stringify({ schemaVersion: 1, jobs: {}, finished: {} })],
-    ['write-ahead log', () => `${stateFile}.wal`, ''],
-    ['audit log', () => auditFile, '{"type":"paused","by":"U1","seq":1}\n'],
-    ['pause file', () => pauseFileOf(stateFile), '{"paused":null}'],
-  ])('refuses a %s its group may write to, and leaves it as it was', async (_, path, text) => {
+    ['a state file', () => stateFile, JSON.stringify({ schemaVersion: 1, jobs: {}, finished: {} })],
+    ['a write-ahead log', () => `${stateFile}.wal`, ''],
+    ['an audit log', () => auditFile, '{"type":"paused","by":"U1","seq":1}\n'],
+    ['a pause file', () => pauseFileOf(stateFile), '{"paused":null}'],
+  ])('refuses %s its group may write to, and leaves it as it was', async (_, path, text) => {
     writeFileSync(path(), text);
     chmodSync(path(), 0o664);
     await expect(open()).rejects.toThrow(
