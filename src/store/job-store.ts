@@ -201,7 +201,7 @@ export class JobStore implements Store {
         unlock,
         options.compactAtBytes ?? 1 << 20,
         pause,
-        Math.max(db.data.auditSeq, lastSeq, ...durable.map((record) => record.seq)),
+        durable.reduce((newest, record) => Math.max(newest, record.seq), Math.max(db.data.auditSeq, lastSeq)),
         options.onWriteFailure,
       );
       store.auditBytes += await audit.append(missingFromAudit(durable, lastSeq));
