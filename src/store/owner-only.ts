@@ -5,7 +5,8 @@ import { chmod, type FileHandle, mkdir, open, stat } from 'node:fs/promises';
  * created 0600 and its directories 0700 whatever the umask: the mode is set again on the handle
  * once created. What already exists is checked at start-up:
  * - writable by another user, or owned by one: refused, because whoever can change these files
- *   can make Pitstop act on jobs it never saw (say, resume a node with no PASS);
+ *   can make Pitstop act on jobs it never saw (say, resume a node with no PASS), and whoever can
+ *   write to their directory can replace them, or plant a link where Pitstop appends;
  * - readable by others only: a warning naming the chmod to run, and start-up goes on. The files
  *   hold no secrets (node names, event ids, Slack user ids), and earlier Pitstops made the state
  *   directory with the umask's mode (often 0755), so refusing would stop deployments at upgrade.
@@ -59,7 +60,9 @@ export async function checkOwnerOnly(path: string, kind: Kind): Promise<string |
     );
   }
   if (stats.mode & 0o077) {
-    return `${path}: this ${kind} is readable by other users (mode ${octal(stats.mode)}); run ${chmodTo}`;
+    const fix =
+      kind === 'directory' ? `run ${chmodTo}, or give Pitstop a directory of its own` : `run ${chmodTo}`;
+    return `${path}: this ${kind} is readable by other users (mode ${octal(stats.mode)}); ${fix}`;
   }
   return undefined;
 }

@@ -89,7 +89,7 @@ describe('store files and directories that are already there', () => {
     const store = await open();
     await store.close();
     expect(warnings).toEqual([
-      `${join(root, 'audit')}: this directory is readable by other users (mode 0755); run chmod 700 ${join(root, 'audit')}`,
+      `${join(root, 'audit')}: this directory is readable by other users (mode 0755); run chmod 700 ${join(root, 'audit')}, or give Pitstop a directory of its own`,
       `${auditFile}: this file is readable by other users (mode 0644); run chmod 600 ${auditFile}`,
     ]);
     // A warning changes nothing: the operator's chmod does.
