@@ -27,8 +27,14 @@ type Files = ReturnType<typeof files>;
 const run = ({ stateFile, auditFile }: Files, mode: string) =>
   execa('node', ['--import', 'tsx', worker, stateFile, auditFile, mode], { reject: false });
 
-/** Opens and closes the store (a restart), and checks the audit log against what it found. */
+/**
+ * Checks the files a kill left (the audit log may lag, never lead), then opens and closes the
+ * store (a restart) and checks the audit log against what it found.
+ */
 async function restart({ stateFile, auditFile }: Files) {
+  expect(auditMatchesState(await JobStore.read(stateFile), auditOf(auditFile), { lagging: true })).toEqual(
+    [],
+  );
   const store = await JobStore.open({ stateFile, auditFile, clock });
   await store.close();
   const state = await JobStore.read(stateFile);
@@ -76,7 +82,6 @@ describe('JobStore killed (SIGKILL) inside a commit', () => {
 describe('JobStore killed (SIGKILL) at random moments while it works', () => {
   it('keeps the audit log and the state in step through every kill and restart', async () => {
     const paths = files();
-    const walFile = `${paths.stateFile}.wal`;
     const size = (file: string) => {
       try {
         return statSync(file).size;
@@ -94,11 +99,10 @@ describe('JobStore killed (SIGKILL) at random moments while it works', () => {
       working.kill('SIGKILL');
       const result = await working;
       expect(result.signal, result.stderr).toBe('SIGKILL');
-      expect(size(walFile)).toBeGreaterThanOrEqual(0);
       const state = await restart(paths);
       expect(Object.keys(state.finished).length).toBeGreaterThanOrEqual(finished);
       finished = Object.keys(state.finished).length;
     }
     expect(finished).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });
