@@ -82,11 +82,12 @@ export async function buildSystem(
     auditFile,
     clock,
     warn: (message) => log.warn({ component: 'store' }, message),
-    // Memory is ahead of the disk from here on: stop (exit 1), so what runs next is what was saved.
+    // Memory is ahead of the disk from here on: stop (exit 1), so what runs next is what was saved;
+    // after a moment, so the caller whose change failed (a CLI decision, a Slack click) hears why.
     onWriteFailure: (error) => {
       log.fatal({ component: 'store' }, `${error.message}; pitstop stops now (exit 1)`);
       process.exitCode = 1;
-      void stop('store write failed');
+      void clock.sleep(1_000).then(() => stop('store write failed'));
     },
   });
   // With SLACK_BOT_TOKEN, the Slack outbox and notifier; a token Slack refuses stops start-up here.

@@ -74,7 +74,7 @@ describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills
 
   const jobOf = async () => Object.values((await JobStore.read(stateFile)).jobs)[0];
 
-  it('exits 1 saying the disk is full and where when a write fails; the next serve after space is freed starts clean', async () => {
+  it('exits 1 saying the disk is full and where when a write fails, after answering the caller why; the next serve after space is freed starts clean', async () => {
     const serve = execa('node', [bin, 'serve'], { reject: false, env });
     const job = await until('serve creates the job for the event', jobOf).catch(async (error: Error) => {
       serve.kill('SIGKILL');
@@ -85,7 +85,11 @@ describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills
 
     const filler = await fillUp(disk.dir);
     const deny = await execa('node', [bin, 'deny', EVENT, '--reason', 'disk test'], { reject: false, env });
+    // The decision's caller hears why before serve stops.
     expect(deny.exitCode).toBe(1);
+    expect(deny.stderr).toMatch(
+      new RegExp(`^pitstop: deny ${EVENT}: .*: the disk is full \\(ENOSPC\\); the change was not saved`),
+    );
     const result = await serve;
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(
