@@ -5,8 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/store/job-store.js';
 import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
@@ -18,14 +18,19 @@ import { auditMatchesState, auditOf } from './audit-invariants.js';
 const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
 const EVENT = event('diskfull1');
 
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`test: ${what} within ${timeoutMs} ms`);
-    await delay(200);
-  }
+/** The first line `child` prints that matches `pattern`; fails, with all it printed, if it exits first. */
+function lineOf(child: ResultPromise, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (!pattern.test(line)) return;
+      lines.close();
+      resolve(line);
+    });
+    void child.then(({ exitCode, stdout, stderr }) =>
+      reject(new Error(`test: serve exited (${exitCode}) before printing ${pattern}\n${stdout}\n${stderr}`)),
+    );
+  });
 }
 
 describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills up', () => {
@@ -73,15 +78,12 @@ describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills
   });
 
   const jobOf = async () => Object.values((await JobStore.read(stateFile)).jobs)[0];
+  const serveProcess = () => execa('node', [bin, 'serve'], { reject: false, env });
 
   it('exits 1 saying the disk is full and where when a write fails, after answering the caller why; the next serve after space is freed starts clean', async () => {
-    const serve = execa('node', [bin, 'serve'], { reject: false, env });
-    const job = await until('serve creates the job for the event', jobOf).catch(async (error: Error) => {
-      serve.kill('SIGKILL');
-      const { stdout, stderr } = await serve;
-      throw new Error(`${error.message}\n${stdout}\n${stderr}`);
-    });
-    expect(job.eventId).toBe(EVENT);
+    const serve = serveProcess();
+    await lineOf(serve, new RegExp(`"notify":"announce".*${EVENT}`));
+    expect((await jobOf())?.eventId).toBe(EVENT);
 
     const filler = await fillUp(disk.dir);
     const deny = await execa('node', [bin, 'deny', EVENT, '--reason', 'disk test'], { reject: false, env });
@@ -101,12 +103,9 @@ describe.skipIf(missingTool(tmpfsMissing()))('pitstop serve on a disk that fills
     // The job is where its last saved step left it, and the next serve takes it from there.
     rmSync(filler);
     expect((await jobOf())?.phase).toBe('awaiting_approval');
-    const again = execa('node', [bin, 'serve'], { reject: false, env });
+    const again = serveProcess();
     try {
-      await until('the next serve answers /healthz', async () => {
-        const response = await fetch(`http://127.0.0.1:${env.PORT}/healthz`);
-        return response.status === 200 ? true : undefined;
-      });
+      await lineOf(again, /listening on/);
       const denied = await execa('node', [bin, 'deny', EVENT, '--reason', 'disk test'], {
         reject: false,
         env,
