@@ -16,7 +16,9 @@ import { SlackStartError } from './slack/auth.js';
 import { OutboxFileError } from './slack/outbox/journal.js';
 import { SlurmError } from './slurm/errors.js';
 import { StoreFileError } from './store/job-store.js';
+import { LooseModeError } from './store/owner-only.js';
 import { StateLockedError } from './store/state-lock.js';
+import { StoreWriteError } from './store/write-error.js';
 
 export function buildProgram(): Command {
   const program = new Command('pitstop')
@@ -45,6 +47,8 @@ const OPERATOR_ERRORS = [
   SlurmError,
   SlackStartError,
   OutboxFileError,
+  LooseModeError,
+  StoreWriteError,
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -42,7 +42,8 @@ function parseOptions(options: DemoOptions) {
     throw new CliError('--speed: expected a number from 0.1 to 100 (2: twice as fast)', 2);
   }
   const state = options.state ? resolve(options.state) : mkdtempSync(join(tmpdir(), 'pitstop-demo-'));
-  mkdirSync(state, { recursive: true });
+  // Owner-only, as the store wants its directory (a looser one gets a warning at start-up).
+  mkdirSync(state, { recursive: true, mode: 0o700 });
   return { port, speed, state };
 }
 

@@ -79,7 +79,19 @@ export async function buildSystem(
   const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock }, overrides.healthTransport);
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
   const { stateFile, auditFile } = config.store;
-  const store = await JobStore.open({ stateFile, auditFile, clock });
+  const store = await JobStore.open({
+    stateFile,
+    auditFile,
+    clock,
+    warn: (message) => log.warn({ component: 'store' }, message),
+    // Memory is ahead of the disk from here on: stop (exit 1), so what runs next is what was saved;
+    // after a moment, so the caller whose change failed (a CLI decision, a Slack click) hears why.
+    onWriteFailure: (error) => {
+      log.fatal({ component: 'store' }, `${error.message}; pitstop stops now (exit 1)`);
+      process.exitCode = 1;
+      void clock.sleep(1_000).then(() => stop('store write failed'));
+    },
+  });
   // With SLACK_BOT_TOKEN, the Slack outbox and notifier; a token Slack refuses stops start-up here.
   const delivery = await slackNotifierFromConfig(config, { cloud, cluster, clock }, store, log).catch(
     async (error) => {

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { z } from 'zod';
@@ -7,18 +6,14 @@ import type { PauseState } from '../domain/pause.js';
 import type { Termination } from '../domain/terminate.js';
 import type { AuditEntry, Clock, Store } from '../ports.js';
 import { readIfExists, writeFileAtomic } from './atomic-file.js';
+import { type AuditRecord, lastAuditSeq, missingFromAudit } from './audit-log.js';
 import { GroupCommit } from './group-commit.js';
 import { JsonLinesFile } from './json-lines-file.js';
+import { checkOwnerOnly, ownerOnlyDirectory } from './owner-only.js';
 import { PauseFile } from './pause-file.js';
 import { acquireStateLock } from './state-lock.js';
 import { TerminateFile } from './terminate-file.js';
-import {
-  FinishedEntry,
-  openWriteAheadLog,
-  parseWal,
-  WalCorruptError,
-  type WalRecord,
-} from './write-ahead-log.js';
+import { FinishedEntry, parseWal, WalCorruptError, type WalRecord } from './write-ahead-log.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -27,21 +22,21 @@ export const StateFile = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   jobs: z.record(z.string(), MaintenanceJob),
   finished: z.record(z.string(), FinishedEntry),
+  /** The `seq` of the newest audit record whose change this snapshot holds (files from before it: 0). */
+  auditSeq: z.number().int().nonnegative().default(0),
 });
 export type StateFile = z.infer<typeof StateFile>;
 
-const emptyState = (): StateFile => ({ schemaVersion: SCHEMA_VERSION, jobs: {}, finished: {} });
+const emptyState = (): StateFile => ({ schemaVersion: SCHEMA_VERSION, jobs: {}, finished: {}, auditSeq: 0 });
 
 export class StoreFileError extends Error {
   override readonly name = 'StoreFileError';
   constructor(
     readonly file: string,
     problem: string,
+    advice = 'Restore it from a backup, or move it aside to start with no jobs (the audit log keeps the history).',
   ) {
-    super(
-      `${file}: ${problem}. Pitstop did not start and has not touched the file. ` +
-        'Restore it from a backup, or move it aside to start with no jobs (the audit log keeps the history).',
-    );
+    super(`${file}: ${problem}. Pitstop did not start and has not touched the file. ${advice}`);
   }
 }
 
@@ -91,7 +86,11 @@ class ValidatedStateFile implements Adapter<StateFile> {
     }
     const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
-      throw new StoreFileError(this.path, `schema version ${version} was written by a newer Pitstop`);
+      throw new StoreFileError(
+        this.path,
+        `schema version ${version} was written by a newer Pitstop (this one knows version ${SCHEMA_VERSION})`,
+        'Run the newer Pitstop that wrote it: this one would drop what it does not know.',
+      );
     }
     const parsed = StateFile.safeParse(json);
     if (!parsed.success) {
@@ -121,7 +120,13 @@ export interface JobStoreOptions {
    * so the snapshot's cost is spread over at least as many bytes of small appends.
    */
   compactAtBytes?: number;
+  /** Start-up warnings (a store file or directory other users may read); Node's process warning if not given. */
+  warn?: (message: string) => void;
+  /** Told once, when a write first fails (every later change is refused from then on). */
+  onWriteFailure?: (error: Error) => void;
 }
+
+type JobChange = { put: MaintenanceJob } | Extract<WalRecord, { finish: unknown }>;
 
 /**
  * The jobs: a lowdb JSON snapshot plus a write-ahead log beside it (`<state file>.wal`), so a
@@ -130,11 +135,17 @@ export interface JobStoreOptions {
  * arrive together share one write. The log is folded into a new snapshot (written atomically) at
  * start-up and whenever it outgrows the snapshot. Finished jobs leave the live state for the
  * append-only audit log.
+ *
+ * The audit log records what is durable, once: each audit record goes into the write-ahead log
+ * on the line of the change it describes, and is appended to the audit log only after that line
+ * is durable. A crash in between leaves records the audit log lacks; start-up appends them (those
+ * after the audit log's last `seq`), so none is missing, none is written twice, and none tells of
+ * a change that was never saved.
  */
 export class JobStore implements Store {
-  private readonly pendingAudit: object[] = [];
+  private readonly pendingAudit: AuditRecord[] = [];
   /** The newest record per job since the last commit: a job changed twice in a group is logged once. */
-  private readonly pendingWal = new Map<string, WalRecord>();
+  private readonly pendingWal = new Map<string, JobChange>();
   private readonly committer = new GroupCommit(() => this.flush());
   private broken: Error | undefined;
   private writes = 0;
@@ -152,22 +163,45 @@ export class JobStore implements Store {
     private readonly compactAtBytes: number,
     private readonly pause: PauseFile,
     private readonly terminations: TerminateFile,
+    /** The `seq` of the newest audit record made. */
+    private auditSeq: number,
+    private readonly onWriteFailure: ((error: Error) => void) | undefined,
   ) {}
 
   static async open(options: JobStoreOptions): Promise<JobStore> {
-    await mkdir(dirname(options.stateFile), { recursive: true });
-    await mkdir(dirname(options.auditFile), { recursive: true });
-    const unlock =
-      options.lock === false ? async () => {} : await acquireStateLock(`${options.stateFile}.lock`);
+    const { stateFile, auditFile } = options;
+    const walFile = walFileOf(stateFile);
+    const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'PitstopWarning'));
+    const warnIf = (warning: string | undefined) => warning && warn(warning);
+    for (const dir of new Set([dirname(stateFile), dirname(auditFile)]))
+      warnIf(await ownerOnlyDirectory(dir));
+    const unlock = options.lock === false ? async () => {} : await acquireStateLock(`${stateFile}.lock`);
+    const opened: JsonLinesFile[] = [];
     try {
-      const adapter = new ValidatedStateFile(options.stateFile);
+      for (const file of [
+        stateFile,
+        walFile,
+        auditFile,
+        pauseFileOf(stateFile),
+        terminateFileOf(stateFile),
+      ]) {
+        warnIf(await checkOwnerOnly(file, 'file'));
+      }
+      // Everything is read and checked before anything is written: a refusal leaves every file as it was.
+      const adapter = new ValidatedStateFile(stateFile);
       const db = new Low<StateFile>(adapter, emptyState());
       await db.read();
-      const { wal, records } = await openWal(`${options.stateFile}.wal`);
-      for (const record of records) replay(db.data, record);
-      const audit = await JsonLinesFile.open(options.auditFile);
-      const pause = await PauseFile.open(pauseFileOf(options.stateFile));
-      const terminations = await TerminateFile.open(`${options.stateFile}.terminate.json`);
+      const records = parseWalOrExplain(walFile, await readOrExplain(walFile, 'the write-ahead log'));
+      const pause = await PauseFile.open(pauseFileOf(stateFile));
+      const terminations = await TerminateFile.open(terminateFileOf(stateFile));
+      const lastSeq = await lastAuditSeq(auditFile).catch((error: Error) => {
+        throw new StoreFileError(auditFile, `cannot read the audit log (${error.message})`);
+      });
+      const wal = await JsonLinesFile.open(walFile);
+      opened.push(wal);
+      const audit = await JsonLinesFile.open(auditFile);
+      opened.push(audit);
+      const durable = records.flatMap((record) => record.audit ?? []);
       const store = new JobStore(
         db,
         adapter,
@@ -178,11 +212,16 @@ export class JobStore implements Store {
         options.compactAtBytes ?? 1 << 20,
         pause,
         terminations,
+        durable.reduce((newest, record) => Math.max(newest, record.seq), Math.max(db.data.auditSeq, lastSeq)),
+        options.onWriteFailure,
       );
+      store.auditBytes += await audit.append(missingFromAudit(durable, lastSeq));
+      for (const record of records) replay(db.data, record);
       await store.archiveFinished();
-      await store.snapshot();
+      await store.snapshot(store.view());
       return store;
     } catch (error) {
+      await Promise.all(opened.map((file) => file.close()));
       await unlock();
       throw error;
     }
@@ -191,14 +230,9 @@ export class JobStore implements Store {
   /** Reads the state without locking or changing it (for `pitstop list` beside a running bot). */
   static async read(stateFile: string): Promise<StateFile> {
     const state = (await new ValidatedStateFile(stateFile).read()) ?? emptyState();
-    const walFile = `${stateFile}.wal`;
-    let text: string | undefined;
-    try {
-      text = await readIfExists(walFile);
-    } catch (error) {
-      throw new StoreFileError(walFile, `cannot read the write-ahead log (${(error as Error).message})`);
-    }
-    for (const record of parseWalOrExplain(walFile, text ?? '')) replay(state, record);
+    const walFile = walFileOf(stateFile);
+    const text = await readOrExplain(walFile, 'the write-ahead log');
+    for (const record of parseWalOrExplain(walFile, text)) replay(state, record);
     return state;
   }
 
@@ -355,15 +389,24 @@ export class JobStore implements Store {
     await this.commit();
   }
 
+  /**
+   * The state as of now, with the seq of the newest audit record. Jobs are replaced, never
+   * changed in place, so copies of the two indexes are enough to keep it from later changes.
+   */
+  private view(): StateFile {
+    const { data } = this.db;
+    return { ...data, jobs: { ...data.jobs }, finished: { ...data.finished }, auditSeq: this.auditSeq };
+  }
+
   /** Folds the log into a new snapshot; the snapshot is durable before the log is emptied. */
-  private async snapshot() {
-    await this.db.write();
+  private async snapshot(view: StateFile) {
+    await this.adapter.write(view);
     await this.wal.truncate();
     this.snapshots++;
   }
 
-  private record(entry: object) {
-    this.pendingAudit.push(entry);
+  private record(entry: { type: string; [field: string]: unknown }) {
+    this.pendingAudit.push({ ...entry, seq: ++this.auditSeq });
   }
 
   private async commit() {
@@ -371,21 +414,29 @@ export class JobStore implements Store {
       await this.committer.commit();
     } catch (error) {
       // Memory is now ahead of the disk: stop accepting changes rather than act on state that was not saved.
-      this.broken ??= error as Error;
+      if (!this.broken) {
+        this.broken = error as Error;
+        this.onWriteFailure?.(this.broken);
+      }
       throw error;
     }
   }
 
   private async flush() {
     const entries = this.pendingAudit.splice(0);
-    const records = [...this.pendingWal.values()];
+    const data = JsonLinesFile.encode(withAudit(this.pendingWal, entries));
     this.pendingWal.clear();
+    // Taken now, a snapshot holds exactly this commit's changes and audit records: what changes
+    // while it is written is still pending, for the log after it.
+    const view =
+      this.wal.bytes + data.byteLength > Math.max(this.compactAtBytes, this.adapter.lastSnapshotBytes)
+        ? this.view()
+        : undefined;
+    this.walBytes += await this.wal.appendEncoded(data);
+    // Only once the changes are durable: the audit log never tells of a change that was not saved.
     this.auditBytes += await this.audit.append(entries);
-    this.walBytes += await this.wal.append(records);
     this.writes++;
-    if (this.wal.bytes > Math.max(this.compactAtBytes, this.adapter.lastSnapshotBytes)) {
-      await this.snapshot();
-    }
+    if (view) await this.snapshot(view);
   }
 
   private assertWritable() {
@@ -399,6 +450,24 @@ export class JobStore implements Store {
 
 /** Beside the state file, under the same lock. */
 export const pauseFileOf = (stateFile: string) => `${stateFile}.pause.json`;
+/** Where the terminate requests waiting for their second person are kept, beside the pause. */
+export const terminateFileOf = (stateFile: string) => `${stateFile}.terminate.json`;
+const walFileOf = (stateFile: string) => `${stateFile}.wal`;
+
+/** The log lines of a commit: each job's change with the audit records about it; records of no changed job on a line of their own. */
+function withAudit(changes: ReadonlyMap<string, JobChange>, entries: readonly AuditRecord[]): WalRecord[] {
+  const byJob = new Map<string, AuditRecord[]>();
+  const alone: AuditRecord[] = [];
+  for (const entry of entries) {
+    const jobId = typeof entry.jobId === 'string' && changes.has(entry.jobId) ? entry.jobId : undefined;
+    if (jobId === undefined) alone.push(entry);
+    else byJob.set(jobId, [...(byJob.get(jobId) ?? []), entry]);
+  }
+  const lines: WalRecord[] = [...changes].map(([jobId, change]) =>
+    byJob.has(jobId) ? { ...change, audit: byJob.get(jobId) } : change,
+  );
+  return alone.length > 0 ? [...lines, { audit: alone }] : lines;
+}
 
 /**
  * Applies a log record only if it is newer than what the state holds, and never revives a
@@ -411,6 +480,7 @@ function replay(state: StateFile, record: WalRecord) {
     state.finished[record.finish.eventId] = record.finish.entry;
     return;
   }
+  if (!('put' in record)) return; // audit records alone: no job changed
   const job = record.put;
   const current = state.jobs[job.id];
   if (state.finished[job.eventId]?.jobId === job.id) return;
@@ -426,11 +496,10 @@ function parseWalOrExplain(path: string, text: string): WalRecord[] {
   }
 }
 
-async function openWal(path: string) {
+async function readOrExplain(path: string, what: string): Promise<string> {
   try {
-    return await openWriteAheadLog(path);
+    return (await readIfExists(path)) ?? '';
   } catch (error) {
-    if (error instanceof WalCorruptError) throw new StoreFileError(path, error.message);
-    throw new StoreFileError(path, `cannot read the write-ahead log (${(error as Error).message})`);
+    throw new StoreFileError(path, `cannot read ${what} (${(error as Error).message})`);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { link, readFile, unlink } from 'node:fs/promises';
+import { openOwnerOnly } from './owner-only.js';
 
 export class StateLockedError extends Error {
   override readonly name = 'StateLockedError';
@@ -99,7 +100,7 @@ async function removeStale(lockFile: string, stale: string, template: string): P
 export async function acquireStateLock(lockFile: string): Promise<() => Promise<void>> {
   const mine = identity(process.pid)!;
   const template = `${lockFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(template, 'wx', 0o600);
+  const handle = await openOwnerOnly(template, 'wx');
   try {
     await handle.writeFile(`${mine}\n`);
     await handle.sync();

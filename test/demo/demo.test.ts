@@ -11,7 +11,8 @@ import { execa, type ResultPromise } from 'execa';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER, EVENTS, FAILING_NODE } from '../../src/demo/scenario.js';
-import { noBrowser, openPage, screenshot } from '../support/browser.js';
+import { browserMissing, openPage, screenshot } from '../support/browser.js';
+import { missingTool } from '../support/system-tools.js';
 
 const bin = new URL('../../bin/pitstop.js', import.meta.url).pathname;
 /** At the default speed every event ends within 2 minutes; the waits allow that and some. */
@@ -73,7 +74,7 @@ function finishedEvents(): Set<string | undefined> {
   return new Set(records.filter((r) => r.type === 'finished').map((r) => r.eventId ?? r.job?.eventId));
 }
 
-describe.skipIf(noBrowser)('pitstop demo in a browser', () => {
+describe.skipIf(missingTool(browserMissing()))('pitstop demo in a browser', () => {
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'pitstop-demo-test-'));
     demo = execa('node', [bin, 'demo', '--port', '0', '--state', state], { reject: false });

@@ -9,17 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Verdict } from '../../src/domain/verdict.js';
 import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from '../support/gpu-standins.js';
 import { type RunningCluster, slurmUnavailableReason, startCluster } from '../support/slurm-cluster.js';
+import { missingTool } from '../support/system-tools.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const unavailable = slurmUnavailableReason();
-const mustRun = process.env.CI === 'true';
-
-describe.skipIf(unavailable !== null && !mustRun)('pitstop health run against a real Slurm', () => {
+describe.skipIf(missingTool(slurmUnavailableReason()))('pitstop health run against a real Slurm', () => {
   let cluster: RunningCluster;
   let standins: GpuStandins;
 
   beforeAll(async () => {
-    if (unavailable) throw new Error(`CI needs a real Slurm for these tests: ${unavailable}`);
     cluster = await startCluster();
     standins = await gpuStandins();
     await healthyNode(standins);

@@ -6,7 +6,8 @@ import { ManualClock } from '../../src/sim/clock.js';
 import { BROKEN_TOOLS, breakTool } from '../support/broken-tools.js';
 import { freePort } from '../support/free-port.js';
 import { gpuStandins, HEALTHY_SHAPE, healthyNode, localHealthRunner } from '../support/gpu-standins.js';
-import { sshdAvailable } from '../support/sshd.js';
+import { sshdMissing } from '../support/sshd.js';
+import { missingTool } from '../support/system-tools.js';
 
 const START = '2026-11-25T18:00:00Z';
 const HOUR = 3_600_000;
@@ -155,7 +156,7 @@ describe('health runner over the local transport: every stage failing on its own
   });
 });
 
-describe.skipIf(!sshdAvailable())('health runner waiting for the transport', () => {
+describe.skipIf(missingTool(sshdMissing()))('health runner waiting for the transport', () => {
   it('retries an unreachable node with doubling back-off up to the cap, reporting each wait, until the deadline', async () => {
     const clock = new ManualClock(START, true);
     const port = await freePort(); // nothing listens: every probe is refused at once

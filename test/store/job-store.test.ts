@@ -113,16 +113,6 @@ describe('JobStore', () => {
     expect(store.stats().writes - writesBefore).toBeLessThanOrEqual(2);
     await store.close();
   });
-
-  it('stops accepting changes after a failed write, instead of acting on unsaved state', async () => {
-    // /dev/full fails every write with ENOSPC, as a full disk would.
-    const store = await JobStore.open({ stateFile, auditFile: '/dev/full', clock });
-    await expect(store.create(newJob(eventNo(1), clock.now(), 'gpu-1'))).rejects.toThrow(/ENOSPC/);
-    await expect(store.create(newJob(eventNo(2), clock.now(), 'gpu-2'))).rejects.toThrow(
-      /an earlier write failed .* restart Pitstop/,
-    );
-    await store.close();
-  });
 });
 
 describe('write-ahead log', () => {
@@ -151,7 +141,7 @@ describe('write-ahead log', () => {
     await reopened.close();
   });
 
-  it('refuses a log damaged before its last line, naming it and leaving it alone', async () => {
+  it('refuses a log damaged before its last line, naming it and leaving every file alone', async () => {
     const store = await open();
     await store.create(newJob(eventNo(1), clock.now(), 'gpu-1'));
     await store.create(newJob(eventNo(2), clock.now(), 'gpu-2'));
@@ -160,10 +150,14 @@ describe('write-ahead log', () => {
     lines[0] = lines[0]!.slice(0, 40);
     const damaged = lines.join('\n');
     writeFileSync(walFile(), damaged);
+    const state = readFileSync(stateFile, 'utf8');
+    const audit = readFileSync(auditFile, 'utf8');
     await expect(open()).rejects.toThrow(
       new RegExp(`${walFile()}: line 1 of the write-ahead log is damaged`),
     );
     expect(readFileSync(walFile(), 'utf8')).toBe(damaged);
+    expect(readFileSync(stateFile, 'utf8')).toBe(state);
+    expect(readFileSync(auditFile, 'utf8')).toBe(audit);
   });
 
   it('folds a grown log into a snapshot, and replaying it again after a crash changes nothing', async () => {
@@ -192,16 +186,32 @@ describe('write-ahead log', () => {
 });
 
 describe('JobStore start-up on a bad state file', () => {
-  const startWith = async (text: string) => {
-    mkdirSync(join(dir, 'state'), { recursive: true });
-    writeFileSync(stateFile, text);
+  const stateDir = () => join(dir, 'state');
+  /** Every byte of every file beside the state and of the audit log, by name. */
+  const everything = () =>
+    Object.fromEntries(
+      [...readdirSync(stateDir()).map((name) => join(stateDir(), name)), auditFile].map((path) => [
+        path,
+        readFileSync(path, 'utf8'),
+      ]),
+    );
+  /** A store that ran before (a log and audit records beside the state), then `path` replaced by `text`. */
+  const startWith = async (text: string, path = stateFile) => {
+    const store = await open();
+    const job = await store.create(newJob(eventNo(1), clock.now(), 'gpu-1'));
+    await store.apply(job.id, { type: 'approve', by: 'U1', via: 'cli' });
+    await store.setPaused({ by: 'U1', reason: 'freeze', at: clock.now().toISOString() });
+    await store.close();
+    expect(readFileSync(`${stateFile}.wal`, 'utf8')).not.toBe('');
+    writeFileSync(path, text);
+    const before = everything();
     const error = await open().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(StoreFileError);
-    // The file is the operator's evidence: never rewritten.
-    expect(readFileSync(stateFile, 'utf8')).toBe(text);
+    // The files are the operator's evidence: none rewritten, none added (no lock, no temp file).
+    expect(everything()).toEqual(before);
     return (error as Error).message;
   };
 
@@ -211,6 +221,17 @@ describe('JobStore start-up on a bad state file', () => {
     expect(message).toMatch(/not valid JSON.*has not touched the file/);
   });
 
+  it('refuses a file cut short mid-write, naming it', async () => {
+    const whole = JSON.stringify({
+      schemaVersion: 1,
+      jobs: { j: newJob(eventNo(2), clock.now(), 'gpu-2') },
+      finished: {},
+      auditSeq: 0,
+    });
+    const message = await startWith(whole.slice(0, Math.floor(whole.length / 2)));
+    expect(message).toMatch(new RegExp(`^${stateFile}: the state file is not valid JSON`));
+  });
+
   it('refuses a file that does not match the schema, saying where', async () => {
     const message = await startWith(
       JSON.stringify({ schemaVersion: 1, jobs: { x: { id: 'x' } }, finished: {} }),
@@ -218,10 +239,15 @@ describe('JobStore start-up on a bad state file', () => {
     expect(message).toMatch(/does not match schema version 1 \(at jobs\.x\./);
   });
 
-  it('refuses a file from a newer Pitstop', async () => {
+  it('refuses a file from a newer Pitstop, saying to run that one', async () => {
     expect(await startWith(JSON.stringify({ schemaVersion: 7, jobs: {}, finished: {} }))).toMatch(
-      /newer Pitstop/,
+      /schema version 7 was written by a newer Pitstop \(this one knows version 1\).*Run the newer Pitstop/,
     );
+  });
+
+  it('refuses a damaged pause file, naming it', async () => {
+    const message = await startWith('{"paused":{"by":"U1"', `${stateFile}.pause.json`);
+    expect(message).toMatch(new RegExp(`^${stateFile}.pause.json: the pause file is not valid JSON`));
   });
 
   it('refuses a state path it cannot read', async () => {

@@ -6,8 +6,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
-/** Without Chromium the browser tests skip, except under CI=true, where they must run. */
-export const noBrowser = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+/** Null when the browser tests can run, else what is missing (for `missingTool`). */
+export const browserMissing = (): string | null =>
+  existsSync(CHROMIUM)
+    ? null
+    : `${CHROMIUM} is missing: apt-get install -y chromium fonts-dejavu-core fonts-noto-color-emoji`;
 
 /** Headless Chromium (as root it needs --no-sandbox) with one page: a laptop screen, UTC, stable screenshots. */
 export async function openPage(): Promise<{ browser: Browser; page: Page }> {

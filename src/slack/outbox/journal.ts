@@ -1,6 +1,7 @@
 import { readIfExists, writeFileAtomic } from '../../store/atomic-file.js';
 import { GroupCommit } from '../../store/group-commit.js';
 import { JsonLinesFile, parseJsonLines } from '../../store/json-lines-file.js';
+import { checkOwnerOnly } from '../../store/owner-only.js';
 import { JournalRecord, type OutboxEntry, type PostedMessage } from './messages.js';
 
 export class OutboxFileError extends Error {
@@ -45,7 +46,9 @@ export class OutboxJournal {
     path: string,
     snapshot: () => JournalRecord[],
     compactAtBytes = 1 << 20,
-  ): Promise<{ journal: OutboxJournal; state: JournalState }> {
+  ): Promise<{ journal: OutboxJournal; state: JournalState; warning: string | undefined }> {
+    // Refused (LooseModeError) when another user may change it: they could make Pitstop post anything.
+    const warning = await checkOwnerOnly(path, 'file');
     let text: string | undefined;
     try {
       text = await readIfExists(path);
@@ -59,7 +62,7 @@ export class OutboxJournal {
         new OutboxFileError(path, `line ${line} of the Slack outbox is damaged (${problem})`),
     );
     const journal = new OutboxJournal(path, await JsonLinesFile.open(path), snapshot, compactAtBytes);
-    return { journal, state: replay(records) };
+    return { journal, state: replay(records), warning };
   }
 
   /** Durable once it resolves. */

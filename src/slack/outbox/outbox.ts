@@ -119,11 +119,12 @@ export class Outbox {
 
   static async open(options: OutboxOptions): Promise<Outbox> {
     let outbox: Outbox | undefined;
-    const { journal, state } = await OutboxJournal.open(
+    const { journal, state, warning } = await OutboxJournal.open(
       options.file,
       () => outbox!.snapshot(),
       options.compactAtBytes,
     );
+    if (warning) options.log.warn({ component: 'slack-outbox' }, warning);
     outbox = new Outbox(options, journal, state);
     if (state.entries.length > 0) {
       options.log.info(

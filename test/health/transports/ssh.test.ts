@@ -14,7 +14,8 @@ import {
   HEALTHY_SHAPE,
   healthyNode,
 } from '../../support/gpu-standins.js';
-import { type RunningSshd, silentHost, sshdAvailable, startSshd } from '../../support/sshd.js';
+import { type RunningSshd, silentHost, sshdMissing, startSshd } from '../../support/sshd.js';
+import { missingTool } from '../../support/system-tools.js';
 
 const target = (overrides: Partial<HealthTarget> = {}): HealthTarget => ({
   node: 'gpu-1',
@@ -27,7 +28,7 @@ const target = (overrides: Partial<HealthTarget> = {}): HealthTarget => ({
 
 const back = { waitBack: async () => ({}) as never };
 
-describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.1', () => {
+describe.skipIf(missingTool(sshdMissing()))('ssh transport against a real sshd on 127.0.0.1', () => {
   let sshd: RunningSshd;
   let standins: GpuStandins;
 
@@ -171,7 +172,7 @@ describe.skipIf(!sshdAvailable())('ssh transport against a real sshd on 127.0.0.
   });
 });
 
-describe.skipIf(!sshdAvailable())('ssh transport to a host that never answers', () => {
+describe.skipIf(missingTool(sshdMissing()))('ssh transport to a host that never answers', () => {
   it('gives up at the run timeout, not at the TCP timeout', async () => {
     const host = await silentHost();
     try {

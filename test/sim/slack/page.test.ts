@@ -6,9 +6,10 @@ import { newJob } from '../../../src/domain/job.js';
 import { ManualClock } from '../../../src/sim/clock.js';
 import { SlackSimulator } from '../../../src/sim/slack/server.js';
 import { type EventFacts, eventMessage } from '../../../src/slack/blocks/event-message.js';
-import { noBrowser, openPage, screenshot } from '../../support/browser.js';
+import { browserMissing, openPage, screenshot } from '../../support/browser.js';
 import { sampleEvent } from '../../support/events.js';
 import { freePort } from '../../support/free-port.js';
+import { missingTool } from '../../support/system-tools.js';
 import { boltApp, PROGRESS } from './bolt-app.js';
 
 const CHANNEL = 'C0PITSTOP';
@@ -64,7 +65,7 @@ async function postEvent(node: string, eventSuffix: string, summary: string): Pr
 const message = (ts: string) => page.locator(`#messages [data-key="m${ts}"]`);
 const shot = (name: string) => screenshot(page, name);
 
-describe.skipIf(noBrowser)('the channel page in a real browser', () => {
+describe.skipIf(missingTool(browserMissing()))('the channel page in a real browser', () => {
   beforeAll(async () => {
     // A clock that stands still keeps the screenshots the same from run to run; with it, the
     // channel's one-a-second posting budget would never refill, so it is lifted here.
