@@ -53,11 +53,13 @@ export class OciCloud implements Cloud {
     return new OciCloud({ clients, tenancy, principal }, settings, options);
   }
 
-  discoverEvents(options: { onProgress?: ProgressReporter } = {}): Promise<Discovery> {
+  discoverEvents(
+    options: { onProgress?: ProgressReporter; known?: readonly MaintenanceEvent[] } = {},
+  ): Promise<Discovery> {
     return discoverEvents(this.context, {
       compartments: this.settings.compartments,
       concurrency: this.settings.concurrency,
-      onProgress: options.onProgress,
+      ...options,
     });
   }
 
