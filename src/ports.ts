@@ -228,7 +228,9 @@ export interface Store {
   /** Fields that are not phase changes (node mapping, Slack thread, refreshed event). */
   annotate(
     jobId: string,
-    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'eventReadAt' | 'reason'>>,
+    patch: Partial<
+      Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'eventReadAt' | 'reason'>
+    >,
   ): Promise<MaintenanceJob>;
   /** Written to the audit log, durable before it resolves. */
   writeAudit(entry: AuditEntry): Promise<void>;
