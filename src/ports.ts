@@ -103,11 +103,14 @@ export interface Cloud {
   /**
    * Events in every compartment the tenancy (or the configured list) holds. `known`: the events
    * Pitstop holds already; one listed unchanged is returned as held (not read again), one that
-   * left the list (started, ended, canceled, moved) is read by itself.
+   * left the list (started, ended, canceled, moved) is read by itself. `finished`: events whose
+   * job has ended (denied, say, while OCI still schedules them); listed, they are neither read
+   * nor returned.
    */
   discoverEvents(options?: {
     onProgress?: ProgressReporter;
     known?: readonly MaintenanceEvent[];
+    finished?: (eventId: string) => boolean;
   }): Promise<Discovery>;
   getEvent(eventId: string): Promise<MaintenanceEvent>;
   getInstance(instanceId: string): Promise<Instance>;

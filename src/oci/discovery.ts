@@ -20,6 +20,8 @@ export interface DiscoveryOptions {
   onProgress?: ProgressReporter;
   /** The events Pitstop holds (active jobs'): listed unchanged, they are not read again. */
   known?: readonly MaintenanceEvent[];
+  /** Events whose job has ended: listed, they are neither read nor returned. */
+  finished?: (eventId: string) => boolean;
 }
 
 /** The tenancy itself (not part of its own subtree listing) and every ACTIVE compartment below it. */
@@ -66,7 +68,7 @@ export async function discoverEvents(context: OciContext, options: DiscoveryOpti
     }
   });
   if (failures.length > 0 && failures.length === compartments.length) throw failures[0]!;
-  const listed = perCompartment.flat();
+  const listed = perCompartment.flat().filter((summary) => !options.finished?.(summary.id));
   const known = new Map((options.known ?? []).map((event) => [event.id, event]));
   const unchanged: MaintenanceEvent[] = [];
   const newOrChanged: MaintenanceEvent[] = [];

@@ -5,7 +5,6 @@ import type {
   Cloud,
   Discovery,
   Instance,
-  ProgressReporter,
   RunCommandResult,
   ScheduleRequest,
   ScheduleResult,
@@ -53,9 +52,7 @@ export class OciCloud implements Cloud {
     return new OciCloud({ clients, tenancy, principal }, settings, options);
   }
 
-  discoverEvents(
-    options: { onProgress?: ProgressReporter; known?: readonly MaintenanceEvent[] } = {},
-  ): Promise<Discovery> {
+  discoverEvents(options: Parameters<Cloud['discoverEvents']>[0] = {}): Promise<Discovery> {
     return discoverEvents(this.context, {
       compartments: this.settings.compartments,
       concurrency: this.settings.concurrency,

@@ -1,5 +1,5 @@
 import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js';
-import { type MaintenanceJob, newJob } from '../domain/job.js';
+import { jobIdFor, type MaintenanceJob, newJob } from '../domain/job.js';
 import { autoApproves } from '../domain/policy.js';
 import type { Logger } from '../log.js';
 import type {
@@ -59,6 +59,7 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const { events, skipped } = await cloud.discoverEvents({
     onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
     known: store.list().map((job) => job.event),
+    finished: (eventId) => store.knowsEvent(eventId) && !store.get(jobIdFor(eventId)),
   });
   warnPartial(ports.log, skipped);
   // Together, so the store writes them in one go; only jobs that exist (new events have none yet).

@@ -246,6 +246,20 @@ describe('discovery at steady state: what is known is not read again', () => {
     expect(third.events.some((e) => e.id === event('archived'))).toBe(false);
   });
 
+  it('neither reads nor returns an event whose job has finished, though OCI still schedules it', async () => {
+    harness = await startHarness(scenario);
+    const first = await harness.cloud.discoverEvents();
+    const denied = event('deep2');
+    const gets = harness.sim.count('getInstanceMaintenanceEvent');
+    const second = await harness.cloud.discoverEvents({
+      known: first.events.filter((e) => e.id !== denied),
+      finished: (id) => id === denied,
+    });
+    expect(harness.sim.count('getInstanceMaintenanceEvent') - gets).toBe(0);
+    expect(second.events.map((e) => e.id)).not.toContain(denied);
+    expect(second.events).toHaveLength(7);
+  });
+
   it('reads by itself a known event whose compartment could not be listed; the sweep still reports it partial', async () => {
     harness = await startHarness(scenario, {}, { settings: { concurrency: 1 } });
     const first = await harness.cloud.discoverEvents();

@@ -445,12 +445,14 @@ describe('sweeps read only what changed, and jobs keep the OCI state as last rea
     const { orchestrator, store } = await rig();
     await orchestrator.sweep();
     expect(gets()).toBe(4);
+    // Denied: OCI still schedules the event, but Pitstop is done with it.
+    await orchestrator.deny(EVENTS.broken.id, 'U9', 'cli', 'not now');
     pipeline.clock.advance(15 * 60_000);
     const second = pipeline.clock.now().toISOString();
     const result = await orchestrator.sweep();
     expect(gets()).toBe(4);
-    expect(result.discovered).toBe(4);
-    expect(store.list().map((job) => job.eventReadAt)).toEqual([second, second, second, second]);
+    expect(result.discovered).toBe(3);
+    expect(store.list().map((job) => job.eventReadAt)).toEqual([second, second, second]);
   });
 
   it('follows a working job whose event OCI started at its own window: read once, recorded as STARTED', async () => {
