@@ -41,8 +41,9 @@ export async function listCompartmentIds(context: OciContext): Promise<string[]>
 
 /**
  * One sweep: compartments → their SCHEDULED events (paginated, `concurrency` at a time), so years
- * of finished history cost no pages → the full event (only it carries `additionalDetails` and its
- * faults) for each event not known yet or whose summary changed. A known event still open that no
+ * of finished history cost no pages (only a SCHEDULED event can become a job: one OCI already
+ * started is past taking) → the full event (only it carries `additionalDetails` and its faults)
+ * for each event not known yet or whose summary changed. A known event still open that no
  * listing showed (it started, ended or was canceled, or its compartment could not be listed) is
  * read by itself; a known one listed unchanged costs nothing more. The timeWindowStart filters are
  * never sent: the SDK formats query dates in local time. A compartment (or event) that cannot be
