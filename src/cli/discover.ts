@@ -89,7 +89,7 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('sweep every compartment for maintenance events and map them to Slurm nodes')
+    .description('sweep every compartment for scheduled maintenance events and map them to Slurm nodes')
     .option('--once', 'one sweep, then exit')
     .option('--json', 'print the events as JSON')
     .action(discoverOnce);
