@@ -8,6 +8,7 @@ import type { BlockerHold, Gates } from './gates/gates.js';
 import type { Logger } from './log.js';
 import { LoggedNotifier } from './notify/logged-notifier.js';
 import { type ApprovalSource, type Decision, decide } from './orchestrator/decide.js';
+import { recordingEventReads } from './orchestrator/event-reads.js';
 import { tellIfHeldFor } from './orchestrator/held-node.js';
 import { recordPause, recordUnpause } from './orchestrator/pause.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
@@ -99,13 +100,20 @@ export class Orchestrator {
   private lastSweep: OrchestratorStatus['lastSweep'];
   private degraded: DiscoverySkip[] = [];
 
-  /** The ports with a notifier that logs the posts that fail, for the sweeps, the phases and the decisions. */
+  /**
+   * The ports for the sweeps, the phases and the decisions: a notifier that logs the posts that
+   * fail, and a cloud that records each event read on its job.
+   */
   private readonly ports: PhasePorts;
 
   private readonly terminations: Terminations;
 
   constructor(private readonly deps: OrchestratorDeps) {
-    this.ports = { ...deps.ports, notifier: new LoggedNotifier(deps.ports.notifier, deps.log) };
+    this.ports = {
+      ...deps.ports,
+      cloud: recordingEventReads(deps.ports.cloud, deps.store, deps.ports.clock),
+      notifier: new LoggedNotifier(deps.ports.notifier, deps.log),
+    };
     this.terminations = new Terminations({
       ...this.ports,
       store: deps.store,

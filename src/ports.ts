@@ -92,14 +92,28 @@ export interface DiscoverySkip {
 }
 
 export interface Discovery {
+  /**
+   * The SCHEDULED events (maintenance still to come) of every compartment swept, and each known
+   * event as it stands now. Each was read by this sweep: listed, or fetched by itself.
+   */
   events: MaintenanceEvent[];
   /** Not empty: the sweep was partial, and events there are unknown until a later sweep reads them. */
   skipped: DiscoverySkip[];
 }
 
 export interface Cloud {
-  /** Events in every compartment the tenancy (or the configured list) holds. */
-  discoverEvents(options?: { onProgress?: ProgressReporter }): Promise<Discovery>;
+  /**
+   * Events in every compartment the tenancy (or the configured list) holds. `known`: the events
+   * Pitstop holds already; one listed unchanged is returned as held (not read again), one that
+   * left the list (started, ended, canceled, moved) is read by itself. `finished`: events whose
+   * job has ended (denied, say, while OCI still schedules them); listed, they are neither read
+   * nor returned.
+   */
+  discoverEvents(options?: {
+    onProgress?: ProgressReporter;
+    known?: readonly MaintenanceEvent[];
+    finished?: (eventId: string) => boolean;
+  }): Promise<Discovery>;
   getEvent(eventId: string): Promise<MaintenanceEvent>;
   getInstance(instanceId: string): Promise<Instance>;
   schedule(request: ScheduleRequest): Promise<ScheduleResult>;
@@ -226,7 +240,9 @@ export interface Store {
   /** Fields that are not phase changes (node mapping, Slack thread, refreshed event). */
   annotate(
     jobId: string,
-    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'reason'>>,
+    patch: Partial<
+      Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'eventReadAt' | 'reason'>
+    >,
   ): Promise<MaintenanceJob>;
   /** Written to the audit log, durable before it resolves. */
   writeAudit(entry: AuditEntry): Promise<void>;

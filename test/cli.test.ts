@@ -44,20 +44,33 @@ describe('pitstop CLI', () => {
     expect(stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it('lists the active jobs of a state file', async () => {
+  it('lists the active jobs of a state file, with the OCI state as last read and when', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pitstop-cli-'));
     const stateFile = join(dir, 'state.json');
     const store = await JobStore.open({ stateFile, auditFile: join(dir, 'audit.jsonl'), clock: systemClock });
-    const job = await store.create(newJob(sampleEvent(), new Date(), 'gpu-7'));
+    const job = await store.create(newJob(sampleEvent(), new Date('2026-11-30T08:00:00.000Z'), 'gpu-7'));
     await store.apply(job.id, { type: 'approve', by: 'U42', via: 'cli' });
+    // A later read (a sweep, or the maintenance phase's poll) found OCI at work.
+    const readAt = '2026-11-30T09:15:00.000Z';
+    await store.annotate(job.id, { event: { ...job.event, state: 'STARTED' }, eventReadAt: readAt });
     await store.close();
 
     const table = await pitstop(['list'], { STATE_FILE: stateFile });
+    expect(table.stdout).toMatch(/^EVENT\tNODE\tPHASE\tOCI STATE\tREAD AT\tREASON$/m);
     expect(table.stdout).toMatch(
-      new RegExp(`${job.eventId}\\tgpu-7\\tdraining\\tSCHEDULED\\tapproved by U42`),
+      new RegExp(`${job.eventId}\\tgpu-7\\tdraining\\tSTARTED\\t${readAt}\\tapproved by U42`),
     );
     const json = await pitstop(['list', '--json'], { STATE_FILE: stateFile });
-    expect(JSON.parse(json.stdout)).toMatchObject([{ id: job.id, phase: 'draining' }]);
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      {
+        id: job.id,
+        eventId: job.eventId,
+        node: 'gpu-7',
+        phase: 'draining',
+        event: { state: 'STARTED' },
+        eventReadAt: readAt,
+      },
+    ]);
   });
 
   // Seven CLI processes, a few seconds each on a busy machine.

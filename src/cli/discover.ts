@@ -5,10 +5,9 @@ import { faultLabel, type MaintenanceEvent } from '../domain/event.js';
 import type { NodeMapping } from '../domain/mapping.js';
 import type { NodeStatus } from '../domain/node.js';
 import { createLogger } from '../log.js';
-import { mapInstancesToNodes } from '../oci/node-mapping.js';
-import { OciCloud } from '../oci/oci-cloud.js';
 import { slurmClusterFromConfig } from '../slurm/from-config.js';
 import { CliError } from './errors.js';
+import { nodeMapperFromConfig, ociCloudFromConfig } from './wire.js';
 
 interface DiscoveredEvent {
   event: MaintenanceEvent;
@@ -75,17 +74,10 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
   const say = (message: string) => process.stderr.write(`pitstop: ${message}\n`);
   // stdout carries the result; the SDK's retry chatter goes to the structured log on stderr.
   const log = createLogger(config.logLevel, pino.destination(2));
-  const cloud = await OciCloud.create(config.oci, {
-    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
-  });
+  const cloud = await ociCloudFromConfig(config, log);
   const { events } = await cloud.discoverEvents({ onProgress: say });
-  const mapping = await mapInstancesToNodes(cloud.context, [...new Set(events.map((e) => e.instanceId))], {
-    steps: config.slurm.nodeMapping,
-    mgmtCommand: config.slurm.mgmtCommand,
-    cluster: slurmClusterFromConfig(config.slurm),
-    concurrency: config.oci.concurrency,
-    timeoutMs: config.slurm.timeoutMs,
-  });
+  const mapper = nodeMapperFromConfig(config, cloud, slurmClusterFromConfig(config.slurm));
+  const mapping = await mapper.map([...new Set(events.map((e) => e.instanceId))]);
   for (const problem of [...mapping.unavailable, ...mapping.problems]) say(`node mapping: ${problem}`);
   // Listed, never acted on: `serve` creates no approvable job for these.
   for (const [instanceId, why] of mapping.unmapped)
@@ -97,7 +89,7 @@ async function discoverOnce(options: { once?: boolean; json?: boolean }): Promis
 export function registerDiscover(program: Command): void {
   program
     .command('discover')
-    .description('sweep every compartment for maintenance events and map them to Slurm nodes')
+    .description('sweep every compartment for scheduled maintenance events and map them to Slurm nodes')
     .option('--once', 'one sweep, then exit')
     .option('--json', 'print the events as JSON')
     .action(discoverOnce);

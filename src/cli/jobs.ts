@@ -11,8 +11,16 @@ import { PauseFile } from '../store/pause-file.js';
 import { askServe, cliCaller } from './control-client.js';
 import { CliError } from './errors.js';
 
+// The OCI state as last read, and when: a job from before Pitstop recorded reads shows "-".
 const row = (job: MaintenanceJob) =>
-  [job.eventId, job.node ?? '(unmapped)', job.phase, job.event.state, job.reason ?? ''].join('\t');
+  [
+    job.eventId,
+    job.node ?? '(unmapped)',
+    job.phase,
+    job.event.state,
+    job.eventReadAt ?? '-',
+    job.reason ?? '',
+  ].join('\t');
 
 type DecisionName = 'approve' | 'deny';
 
@@ -97,7 +105,7 @@ export function registerJobs(program: Command): void {
         process.stdout.write(`no active jobs in ${config.store.stateFile}\n`);
         return;
       }
-      process.stdout.write(`${['EVENT', 'NODE', 'PHASE', 'OCI STATE', 'REASON'].join('\t')}\n`);
+      process.stdout.write(`${['EVENT', 'NODE', 'PHASE', 'OCI STATE', 'READ AT', 'REASON'].join('\t')}\n`);
       for (const job of jobs) process.stdout.write(`${row(job)}\n`);
     });
 

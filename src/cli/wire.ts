@@ -11,6 +11,7 @@ import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
 import { Orchestrator } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
+import type { Clock, Cluster } from '../ports.js';
 import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slackNotifierFromConfig } from '../slack/from-config.js';
 import type { SlurmCluster } from '../slurm/cluster.js';
@@ -30,6 +31,33 @@ export function phaseSettings(config: Config): PhaseSettings {
     failMode: pipeline.failMode,
     tag: config.oci.tag,
   };
+}
+
+/** The OCI adapter from a Config; the SDK's retry chatter goes to the debug log. */
+export function ociCloudFromConfig(
+  config: Config,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<OciCloud> {
+  return OciCloud.create(config.oci, {
+    clock,
+    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
+  });
+}
+
+/** Instance → Slurm node by NODE_MAPPING's steps over `cluster`: the sweeps' mapper, and `discover`'s. */
+export function nodeMapperFromConfig(
+  config: Config,
+  cloud: OciCloud,
+  cluster: Pick<Cluster, 'listNodes'>,
+): OciNodeMapper {
+  return new OciNodeMapper(cloud.context, {
+    steps: config.slurm.nodeMapping,
+    mgmtCommand: config.slurm.mgmtCommand,
+    cluster,
+    concurrency: config.oci.concurrency,
+    timeoutMs: config.slurm.timeoutMs,
+  });
 }
 
 /**
@@ -71,10 +99,7 @@ export async function buildSystem(
     );
   }
   const clock = systemClock;
-  const cloud = await OciCloud.create(config.oci, {
-    clock,
-    onSdkWarning: (message) => log.debug({ component: 'oci-sdk' }, message),
-  });
+  const cloud = await ociCloudFromConfig(config, log, clock);
   const cluster = overrides.cluster ?? slurmClusterFromConfig(config.slurm, clock);
   const health = healthRunnerFromConfig(config.health, { cluster, cloud, clock }, overrides.healthTransport);
   // Takes the state file's lock: a second `serve` (or a CLI decision) cannot act on the same jobs.
@@ -109,13 +134,7 @@ export async function buildSystem(
       webhooks: httpWebhooks(config.pipeline, { clock, log, slackWorkspaceUrl: delivery?.identity.url }),
     },
     store,
-    mapper: new OciNodeMapper(cloud.context, {
-      steps: config.slurm.nodeMapping,
-      mgmtCommand: config.slurm.mgmtCommand,
-      cluster,
-      concurrency: config.oci.concurrency,
-      timeoutMs: config.slurm.timeoutMs,
-    }),
+    mapper: nodeMapperFromConfig(config, cloud, cluster),
     settings: phaseSettings(config),
     gates: gatesFromConfig(config, cluster),
     options: {

@@ -177,6 +177,35 @@ export function toMaintenanceEvent(input: unknown): MaintenanceEvent {
   });
 }
 
+/**
+ * What an event's list summary carries (InstanceMaintenanceEventSummary): the full event adds
+ * only additionalDetails (the faults), lifecycleDetails and canDeleteLocalStorage.
+ */
+const SUMMARY_FIELDS = [
+  'instanceId',
+  'compartmentId',
+  'displayName',
+  'state',
+  'category',
+  'reason',
+  'instanceAction',
+  'canReschedule',
+  'timeWindowStart',
+  'timeHardDueDate',
+  'startWindowDuration',
+  'estimatedDuration',
+  'timeCreated',
+  'timeStarted',
+  'timeFinished',
+  'description',
+  'freeformTags',
+] as const satisfies readonly (keyof MaintenanceEvent)[];
+
+/** True when the listed summary says anything the held event does not: the full event must be read again. */
+export function summaryDiffers(held: MaintenanceEvent, listed: MaintenanceEvent): boolean {
+  return SUMMARY_FIELDS.some((field) => JSON.stringify(held[field]) !== JSON.stringify(listed[field]));
+}
+
 /** A short label for messages and Slurm reasons: the first fault id, else the maintenance reason. */
 export function faultLabel(event: MaintenanceEvent): string {
   return event.faults[0]?.faultId ?? event.reason;

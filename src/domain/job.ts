@@ -82,6 +82,8 @@ export const MaintenanceJob = z.object({
   id: z.string().min(1),
   eventId: z.string().min(1),
   event: MaintenanceEvent,
+  /** When `event` (its OCI state) was last read: by a sweep's listing or a read of the event itself. */
+  eventReadAt: z.string().optional(),
   /** Slurm node name, once mapped from the instance. */
   node: z.string().optional(),
   phase: Phase,
@@ -128,6 +130,7 @@ export function newJob(event: MaintenanceEvent, now: Date, node?: string): Maint
     id: jobIdFor(event.id),
     eventId: event.id,
     event,
+    eventReadAt: at,
     node,
     phase: 'awaiting_approval',
     createdAt: at,

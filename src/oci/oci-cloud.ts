@@ -5,7 +5,6 @@ import type {
   Cloud,
   Discovery,
   Instance,
-  ProgressReporter,
   RunCommandResult,
   ScheduleRequest,
   ScheduleResult,
@@ -54,11 +53,11 @@ export class OciCloud implements Cloud {
     return new OciCloud({ clients, tenancy, principal }, settings, options);
   }
 
-  discoverEvents(options: { onProgress?: ProgressReporter } = {}): Promise<Discovery> {
+  discoverEvents(options: Parameters<Cloud['discoverEvents']>[0] = {}): Promise<Discovery> {
     return discoverEvents(this.context, {
       compartments: this.settings.compartments,
       concurrency: this.settings.concurrency,
-      onProgress: options.onProgress,
+      ...options,
     });
   }
 

@@ -1,5 +1,5 @@
 import { type MaintenanceEvent, TERMINAL_EVENT_STATES } from '../domain/event.js';
-import { type MaintenanceJob, newJob } from '../domain/job.js';
+import { jobIdFor, type MaintenanceJob, newJob } from '../domain/job.js';
 import { autoApproves } from '../domain/policy.js';
 import type { Logger } from '../log.js';
 import type {
@@ -13,6 +13,7 @@ import type {
   Notifier,
   Store,
 } from '../ports.js';
+import { recordEventRead } from './event-reads.js';
 import { tellIfHeldFor } from './held-node.js';
 
 export interface SweepPorts {
@@ -29,7 +30,7 @@ export interface SweepPorts {
 
 export interface SweepResult {
   at: string;
-  /** Events OCI listed. */
+  /** Events this sweep read: the scheduled ones OCI listed, and the known ones as they stand. */
   discovered: number;
   /** What OCI would not let this sweep read (not empty: the sweep was partial). */
   skipped: DiscoverySkip[];
@@ -54,10 +55,15 @@ export interface SweepResult {
 export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   const { cloud, store, clock } = ports;
   for (const job of oldestFirst(store.list().filter((j) => !j.announcedAt))) await announce(ports, job);
+  const readAt = clock.now().toISOString();
   const { events, skipped } = await cloud.discoverEvents({
     onProgress: (m) => ports.log.debug({ component: 'discovery' }, m),
+    known: store.list().map((job) => job.event),
+    finished: (eventId) => store.knowsEvent(eventId) && !store.get(jobIdFor(eventId)),
   });
   warnPartial(ports.log, skipped);
+  // Together, so the store writes them in one go; only jobs that exist (new events have none yet).
+  await Promise.all(events.map((event) => recordEventRead(store, event, readAt)));
   const result: SweepResult = {
     at: clock.now().toISOString(),
     discovered: events.length,
@@ -194,11 +200,15 @@ async function autoApprove(ports: SweepPorts, job: MaintenanceJob, result: Sweep
   await ports.notifier.phaseChanged(approved, job);
 }
 
-/** Jobs still awaiting approval whose event OCI canceled, or ran to its end without us. */
+/**
+ * Jobs still awaiting approval whose event OCI canceled, or ran to its end without us. Discovery
+ * read each known event that left the list; one it could not read is in `skipped`, and its job
+ * is left as it is until a sweep can tell.
+ */
 async function cancelVanished(ports: SweepPorts, events: Map<string, MaintenanceEvent>): Promise<string[]> {
   const canceled: string[] = [];
   for (const job of ports.store.list().filter((j) => j.phase === 'awaiting_approval')) {
-    const event = events.get(job.eventId) ?? (await currentEvent(ports, job));
+    const event = events.get(job.eventId);
     if (!event || !TERMINAL_EVENT_STATES.has(event.state) || !stillAwaiting(ports.store, job)) continue;
     const reason =
       event.state === 'CANCELED'
@@ -210,14 +220,4 @@ async function cancelVanished(ports: SweepPorts, events: Map<string, Maintenance
     await tellIfHeldFor(done, ports);
   }
   return canceled;
-}
-
-/** An event discovery no longer lists: asked for directly; if OCI cannot say, the job is left as it is. */
-async function currentEvent(ports: SweepPorts, job: MaintenanceJob): Promise<MaintenanceEvent | undefined> {
-  try {
-    return await ports.cloud.getEvent(job.eventId);
-  } catch (error) {
-    ports.log.warn({ jobId: job.id, eventId: job.eventId, err: error }, 'event not listed and not readable');
-    return undefined;
-  }
 }

@@ -292,7 +292,9 @@ export class JobStore implements Store {
 
   async annotate(
     jobId: string,
-    patch: Partial<Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'reason'>>,
+    patch: Partial<
+      Pick<MaintenanceJob, 'node' | 'slack' | 'announcedAt' | 'event' | 'eventReadAt' | 'reason'>
+    >,
   ): Promise<MaintenanceJob> {
     this.assertWritable();
     const job = this.db.data.jobs[jobId];

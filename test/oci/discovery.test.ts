@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Discovery } from '../../src/ports.js';
 import {
   compartment,
   event,
@@ -35,7 +36,10 @@ const scenario = {
         { faultId: 'HPCRDMA-0002-02', faultSummary: 'RDMA NIC link flaps', impactedComponent: 'RDMA NIC' },
       ],
     }),
-    eventOn('dev', 'dev1', now, { lifecycleState: 'SUCCEEDED' as const }),
+    // Years of history in dev: finished events the sweep never pages through.
+    ...(['SUCCEEDED', 'CANCELED', 'FAILED', 'SUCCEEDED', 'SUCCEEDED'] as const).map((state, i) =>
+      eventOn(`dev${i}`, 'dev1', now, { lifecycleState: state }),
+    ),
     ...Array.from({ length: 7 }, (_, i) => eventOn(`deep${i}`, `deep${i}`, now)),
     eventOn('old', 'old1', now),
   ],
@@ -52,7 +56,7 @@ describe('discovery through the real SDK', () => {
     harness = await startHarness(scenario, { maxPageSize: 2 });
     const { events: found, skipped } = await harness.cloud.discoverEvents();
 
-    const expected = [event('root'), event('dev'), ...Array.from({ length: 7 }, (_, i) => event(`deep${i}`))];
+    const expected = [event('root'), ...Array.from({ length: 7 }, (_, i) => event(`deep${i}`))];
     expect(found.map((e) => e.id).sort()).toEqual(expected.sort());
     // The deepest compartment's 7 events came in 4 pages of at most 2.
     const deepLists = harness.sim.requests.filter(
@@ -65,6 +69,10 @@ describe('discovery through the real SDK', () => {
     expect(tokens.every((t) => t.includes('+') && t.includes('/') && t.includes('='))).toBe(true);
     expect(harness.sim.requests.every((r) => r.status === 200)).toBe(true);
     expect(skipped).toEqual([]);
+    // Only SCHEDULED events are asked for: dev's five finished ones cost one empty page, not three.
+    const devLists = harness.sim.requests.filter((r) => r.target.includes(compartment('dev')));
+    expect(devLists).toHaveLength(1);
+    expect(devLists[0]!.target).toContain('lifecycleState=SCHEDULED');
   });
 
   it('reads the full event for open events, with the faults from additionalDetails', async () => {
@@ -74,9 +82,9 @@ describe('discovery through the real SDK', () => {
     expect(root.faults).toEqual([
       { faultId: 'HPCRDMA-0002-02', summary: 'RDMA NIC link flaps', component: 'RDMA NIC' },
     ]);
-    // A finished event is not fetched again: only the 8 open ones are.
+    // Finished events are neither listed nor read: only the 8 scheduled ones are.
     expect(harness.sim.count('getInstanceMaintenanceEvent')).toBe(8);
-    expect(found.find((e) => e.id === event('dev'))!.state).toBe('SUCCEEDED');
+    expect(found.some((e) => e.id.includes('aaaaaaaadev'))).toBe(false);
   });
 
   it('asks for the subtree with accessLevel=ANY and skips INACTIVE compartments', async () => {
@@ -90,9 +98,15 @@ describe('discovery through the real SDK', () => {
   });
 
   it('sweeps only the configured compartments when given a list', async () => {
-    harness = await startHarness(scenario, {}, { settings: { compartments: [compartment('dev')] } });
+    harness = await startHarness(
+      scenario,
+      {},
+      { settings: { compartments: [compartment('prodgpuhundred')] } },
+    );
     const { events: found } = await harness.cloud.discoverEvents();
-    expect(found.map((e) => e.id)).toEqual([event('dev')]);
+    expect(found.map((e) => e.id).sort()).toEqual(
+      Array.from({ length: 7 }, (_, i) => event(`deep${i}`)).sort(),
+    );
     expect(harness.sim.count('listCompartments')).toBe(0);
   });
 
@@ -132,7 +146,7 @@ describe('discovery through the real SDK', () => {
     expect(said[0]).toContain('503 ServiceUnavailable');
     const skippedId = /skipped event (\S+) /.exec(said[0]!)![1];
     expect(skipped).toEqual([{ kind: 'event', id: skippedId, error: expect.stringContaining('503') }]);
-    expect(found).toHaveLength(8);
+    expect(found).toHaveLength(7);
     expect(found.some((e) => e.id === skippedId)).toBe(false);
     const next = await harness.cloud.discoverEvents();
     expect(next.events.some((e) => e.id === skippedId)).toBe(true);
@@ -143,5 +157,119 @@ describe('discovery through the real SDK', () => {
     harness = await startHarness(scenario);
     await harness.cloud.discoverEvents();
     expect(harness.sim.requests.some((r) => r.target.includes('timeWindowStart'))).toBe(false);
+  });
+});
+
+/** The calls `sweep` made, by operation, from the simulator's counts. */
+async function callsOf(sim: Harness['sim'], sweep: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = sim.callCounts();
+  await sweep();
+  const after = sim.callCounts();
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  );
+}
+
+describe('discovery at steady state: what is known is not read again', () => {
+  it('a second sweep over an unchanged fleet lists as the first did and reads no event', async () => {
+    harness = await startHarness(scenario);
+    const cloud = harness.cloud;
+    let first: Discovery | undefined;
+    const firstCalls = await callsOf(harness.sim, async () => {
+      first = await cloud.discoverEvents();
+    });
+    expect(firstCalls).toEqual({
+      listCompartments: 1,
+      listInstanceMaintenanceEvents: 5,
+      getInstanceMaintenanceEvent: 8,
+    });
+    let second: Discovery | undefined;
+    const steadyCalls = await callsOf(harness.sim, async () => {
+      second = await cloud.discoverEvents({ known: first!.events });
+    });
+    expect(steadyCalls).toEqual({ listCompartments: 1, listInstanceMaintenanceEvents: 5 });
+    // Returned as held, the faults from the details included.
+    expect(second!.events).toEqual(expect.arrayContaining(first!.events));
+    expect(second!.events).toHaveLength(8);
+    expect(second!.events.find((e) => e.id === event('root'))!.faults).toHaveLength(1);
+  });
+
+  it('reads again an event whose summary changed (its window moved), and only that one', async () => {
+    harness = await startHarness(scenario);
+    const first = await harness.cloud.discoverEvents();
+    const moved = new Date(now.getTime() + 3 * 86_400_000).toISOString();
+    harness.sim.fleet.event(event('deep3')).timeWindowStart = moved;
+    const gets = harness.sim.count('getInstanceMaintenanceEvent');
+    const second = await harness.cloud.discoverEvents({ known: first.events });
+    expect(harness.sim.count('getInstanceMaintenanceEvent') - gets).toBe(1);
+    expect(harness.sim.requests.at(-1)!.target).toContain(event('deep3'));
+    expect(second.events.find((e) => e.id === event('deep3'))!.timeWindowStart).toBe(moved);
+  });
+
+  it('reads a known open event that left the list (started, ended, canceled) and returns it as it stands', async () => {
+    harness = await startHarness(scenario);
+    const first = await harness.cloud.discoverEvents();
+    harness.sim.fleet.event(event('deep0')).lifecycleState = 'CANCELED';
+    harness.sim.fleet.event(event('deep1')).lifecycleState = 'STARTED';
+    harness.sim.fleet.event(event('root')).lifecycleState = 'SUCCEEDED';
+    const calls = await callsOf(harness.sim, async () => {
+      const second = await harness!.cloud.discoverEvents({ known: first.events });
+      const state = (id: string) => second.events.find((e) => e.id === id)?.state;
+      expect([state(event('deep0')), state(event('deep1')), state(event('root'))]).toEqual([
+        'CANCELED',
+        'STARTED',
+        'SUCCEEDED',
+      ]);
+      expect(second.events).toHaveLength(8);
+    });
+    expect(calls.getInstanceMaintenanceEvent).toBe(3);
+  });
+
+  it('reads a new event, and never a known one that already ended', async () => {
+    harness = await startHarness(scenario);
+    const first = await harness.cloud.discoverEvents();
+    const ended = { ...first.events.find((e) => e.id === event('deep5'))!, state: 'SUCCEEDED' as const };
+    const known = [...first.events.filter((e) => e.id !== event('deep4') && e.id !== event('deep5')), ended];
+    const gets = harness.sim.count('getInstanceMaintenanceEvent');
+    const second = await harness.cloud.discoverEvents({ known });
+    // deep4 is new to it; deep5 is listed SCHEDULED again, unlike what it holds: read both.
+    expect(harness.sim.count('getInstanceMaintenanceEvent') - gets).toBe(2);
+    expect(second.events.find((e) => e.id === event('deep4'))!.faults).toEqual([]);
+    expect(second.events.find((e) => e.id === event('deep5'))!.state).toBe('SCHEDULED');
+
+    // A held event that ended stays as it is: OCI's end states are final, so it costs no call.
+    const gone = { ...ended, id: event('archived') };
+    const third = await harness.cloud.discoverEvents({ known: [...second.events, gone] });
+    expect(harness.sim.count('getInstanceMaintenanceEvent') - gets).toBe(2);
+    expect(third.events.some((e) => e.id === event('archived'))).toBe(false);
+  });
+
+  it('neither reads nor returns an event whose job has finished, though OCI still schedules it', async () => {
+    harness = await startHarness(scenario);
+    const first = await harness.cloud.discoverEvents();
+    const denied = event('deep2');
+    const gets = harness.sim.count('getInstanceMaintenanceEvent');
+    const second = await harness.cloud.discoverEvents({
+      known: first.events.filter((e) => e.id !== denied),
+      finished: (id) => id === denied,
+    });
+    expect(harness.sim.count('getInstanceMaintenanceEvent') - gets).toBe(0);
+    expect(second.events.map((e) => e.id)).not.toContain(denied);
+    expect(second.events).toHaveLength(7);
+  });
+
+  it('reads by itself a known event whose compartment could not be listed; the sweep still reports it partial', async () => {
+    harness = await startHarness(scenario, {}, { settings: { concurrency: 1 } });
+    const first = await harness.cloud.discoverEvents();
+    harness.sim.faults.failNext('listInstanceMaintenanceEvents', 'error', 4);
+    const second = await harness.cloud.discoverEvents({ known: first.events });
+    // The first compartment listed is the tenancy (root's): 503 on every attempt.
+    expect(second.skipped).toEqual([
+      { kind: 'compartment', id: TENANCY, error: expect.stringContaining('503') },
+    ]);
+    expect(second.events.find((e) => e.id === event('root'))!.state).toBe('SCHEDULED');
+    expect(harness.sim.requests.at(-1)!.target).toContain(event('root'));
   });
 });

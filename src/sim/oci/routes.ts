@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { invalid, OciApiError } from './errors.js';
+import { parseEventQuery } from './event-query.js';
 import type { Fleet } from './fleet.js';
 import { headerOf } from './headers.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
@@ -117,14 +118,10 @@ export const ROUTES: Route[] = [
     '/20160918/instanceMaintenanceEvents',
     'listInstanceMaintenanceEvents',
     (call, fleet, options) => {
-      const compartmentId = required(call, 'compartmentId');
-      const instanceId = call.query.get('instanceId');
-      const state = call.query.get('lifecycleState');
-      const items = fleet
-        .eventsIn(compartmentId)
-        .filter((e) => (!instanceId || e.instanceId === instanceId) && (!state || e.lifecycleState === state))
-        .map(eventSummaryJson);
-      return page(call, items, `events/${compartmentId}/${instanceId}/${state}`, options);
+      required(call, 'compartmentId');
+      const listing = parseEventQuery(call.query);
+      const items = listing.select(fleet.eventsIn(listing.compartmentId).map(eventSummaryJson));
+      return page(call, items, listing.scope, options);
     },
   ),
   route('GET', '/20160918/instanceMaintenanceEvents/{id}', 'getInstanceMaintenanceEvent', (call, fleet) => {

@@ -49,6 +49,8 @@ export interface RequestLogEntry {
 const MAX_LOGGED_REQUESTS = 100_000;
 /** Not an OCI path: the simulator's own, unsigned and not logged. */
 export const REQUEST_LOG_PATH = '/_sim/requests';
+/** Not an OCI path either: the calls so far by operation (`callCounts`), for a bench in another process. */
+export const CALL_COUNTS_PATH = '/_sim/calls';
 const USER_OCID = 'ocid1.user.oc1..aaaaaaaapitstopsimulatoruser';
 
 /**
@@ -62,6 +64,8 @@ export class OciSimulator {
   credentials: SimCredentials;
   /** Every call, in arrival order: tests count what the adapter did with it. */
   readonly requests: RequestLogEntry[] = [];
+  /** Every call by operation since the start; unlike `requests`, never trimmed. */
+  private readonly calls = new Map<string, number>();
   private readonly clock: Clock;
   private readonly retryTokens = new Map<string, { fingerprint: string; reply: Reply }>();
   private readonly server: Server;
@@ -121,6 +125,11 @@ export class OciSimulator {
     return writeOciConfig(dir, this.credentials, this.fleet.region);
   }
 
+  /** The calls so far by operation (whatever their answer); diff two to count what happened between. */
+  callCounts(): Record<string, number> {
+    return Object.fromEntries(this.calls);
+  }
+
   /** How many calls of `operation` were answered with `status` (any answer when omitted). */
   count(operation: string, status?: number): number {
     return this.requests.filter(
@@ -146,7 +155,9 @@ export class OciSimulator {
     const [path = '/', rawQuery = ''] = splitOnce(target, '?');
     const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
     const operation = route?.operation ?? 'unknown';
-    if (method === 'GET' && path === REQUEST_LOG_PATH) return this.serveRequestLog(res);
+    if (method === 'GET' && path === REQUEST_LOG_PATH) return this.serveJson(res, this.requests);
+    if (method === 'GET' && path === CALL_COUNTS_PATH) return this.serveJson(res, this.callCounts());
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
     const retryToken = headerOf(req.headers, 'opc-retry-token');
     const entry: RequestLogEntry = {
       at: this.clock.now().toISOString(),
@@ -224,9 +235,9 @@ export class OciSimulator {
     res.end(payload);
   }
 
-  /** The request log, for tests that run the simulator as a process (`pitstop sim oci`). */
-  private serveRequestLog(res: ServerResponse): void {
-    const payload = JSON.stringify(this.requests);
+  /** The request log or the call counts, for tests and benches that run the simulator as a process. */
+  private serveJson(res: ServerResponse, body: unknown): void {
+    const payload = JSON.stringify(body);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   }
