@@ -92,7 +92,9 @@ export const MaintenanceJob = z.object({
   /** When the thread was told that the hard due date is near, and the Slurm jobs it named. */
   dueWarning: z.object({ at: z.string(), slurmJobs: z.array(SlurmJob) }).optional(),
   /** Proceed now, or leave it to OCI: who chose (DUE_DATE when the due date came first), how, when. */
-  dueDecision: z.object({ choice: DueChoice, by: z.string(), via: ApprovalSource, at: z.string() }).optional(),
+  dueDecision: z
+    .object({ choice: DueChoice, by: z.string(), via: ApprovalSource, at: z.string() })
+    .optional(),
   workRequestId: z.string().optional(),
   windowStart: z.string().optional(),
   maintenanceState: EventState.optional(),
@@ -204,7 +206,8 @@ function step(job: MaintenanceJob, action: JobAction, at: string): Change | stri
         (action.dueDateReached
           ? { choice: 'leave_to_oci' as const, by: DUE_DATE, via: 'policy' as const, at }
           : undefined);
-      if (!decision) return 'a drain is only cut short by a decision (proceed / leave to OCI) or the hard due date';
+      if (!decision)
+        return 'a drain is only cut short by a decision (proceed / leave to OCI) or the hard due date';
       return {
         phase: 'scheduling',
         drainedBy: 'pitstop',

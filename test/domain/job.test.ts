@@ -21,7 +21,9 @@ const actions: Record<JobAction['type'], JobAction> = {
   drained: { type: 'drained', drainedBy: 'pitstop' },
   due_warned: {
     type: 'due_warned',
-    slurmJobs: [{ id: '42', user: 'alice', name: 'llm', state: 'RUNNING', elapsed: '1:00', timeLimit: '2-00:00:00' }],
+    slurmJobs: [
+      { id: '42', user: 'alice', name: 'llm', state: 'RUNNING', elapsed: '1:00', timeLimit: '2-00:00:00' },
+    ],
   },
   due_decided: { type: 'due_decided', choice: 'proceed', by: 'U123', via: 'slack' },
   drain_cut_short: { type: 'drain_cut_short', dueDateReached: true },
@@ -172,14 +174,21 @@ describe('the hard due date', () => {
 
   it('takes one decision while the drain waits, and says a second one was decided already', () => {
     const decided = transition(draining(), actions.due_decided, now);
-    expect(decided.dueDecision).toEqual({ choice: 'proceed', by: 'U123', via: 'slack', at: now.toISOString() });
+    expect(decided.dueDecision).toEqual({
+      choice: 'proceed',
+      by: 'U123',
+      via: 'slack',
+      at: now.toISOString(),
+    });
     expect(() =>
       transition(decided, { type: 'due_decided', choice: 'leave_to_oci', by: 'U9', via: 'cli' }, now),
     ).toThrow(/already decided: U123 chose to proceed now/);
   });
 
   it('refuses a decision before approval and after the drain, saying it is not needed any more', () => {
-    expect(() => transition(jobIn('awaiting_approval'), actions.due_decided, now)).toThrow(/not approved yet/);
+    expect(() => transition(jobIn('awaiting_approval'), actions.due_decided, now)).toThrow(
+      /not approved yet/,
+    );
     expect(() => transition(jobIn('scheduling'), actions.due_decided, now)).toThrow(
       /not needed any more: the drain is over \(the job is in scheduling\)/,
     );
@@ -194,12 +203,19 @@ describe('the hard due date', () => {
     const cut = transition(decided, { type: 'drain_cut_short', dueDateReached: false }, now);
     expect(cut).toMatchObject({ phase: 'scheduling', drainedBy: 'pitstop' });
     expect(cut.dueDecision).toMatchObject({ choice: 'leave_to_oci', by: 'U123' });
-    expect(cut.reason).toBe('node drained with Slurm jobs still running: U123 chose to let OCI act at its own time');
+    expect(cut.reason).toBe(
+      'node drained with Slurm jobs still running: U123 chose to let OCI act at its own time',
+    );
   });
 
   it('leaves the job to OCI when the due date came with no decision, and keeps a decision taken as it came', () => {
     const left = transition(draining(), actions.drain_cut_short, now);
-    expect(left.dueDecision).toEqual({ choice: 'leave_to_oci', by: 'DUE_DATE', via: 'policy', at: now.toISOString() });
+    expect(left.dueDecision).toEqual({
+      choice: 'leave_to_oci',
+      by: 'DUE_DATE',
+      via: 'policy',
+      at: now.toISOString(),
+    });
     const decided = transition(draining(), actions.due_decided, now);
     expect(transition(decided, actions.drain_cut_short, now).dueDecision?.choice).toBe('proceed');
   });

@@ -39,6 +39,7 @@ export const HEALTH_TIMEOUT_MS = 7 * 86_400_000;
 export const SETTINGS: PhaseSettings = {
   leadTimeMs: 5 * 60_000,
   drainTimeoutMs: 6 * 3_600_000,
+  dueWarningMs: 2 * 3_600_000,
   maintenanceTimeoutMs: 24 * 3_600_000,
   pollInitialMs: 30_000,
   pollMaxMs: 10 * 60_000,
@@ -68,13 +69,24 @@ const nodeAddr = (i: number) => `10.0.0.${i + 1}`;
 /** With `startPipeline({ secondOnGpu1: true })`: a second event on gpu-1's instance (OCI raises several). */
 export const SECOND_ON_GPU1 = { id: event('second'), node: 'gpu-1' } as const;
 
-function scenario(secondOnGpu1: boolean): ScenarioInput {
+export interface PipelineOptions {
+  secondOnGpu1?: boolean;
+  /**
+   * Events with a hard due date (event id → date). OCI's window is the due date too: left alone,
+   * OCI acts then, as it does when nobody moves the window.
+   */
+  dueAt?: Record<string, Date>;
+}
+
+function scenario({ secondOnGpu1 = false, dueAt = {} }: PipelineOptions): ScenarioInput {
   const day = new Date(START.getTime() + 86_400_000).toISOString();
   const onInstance = (n: number) => ({
     instanceId: instance(`gpu${n}`),
     timeWindowStart: day,
     faults: [{ faultId: 'HPCRDMA-0002-02', faultSummary: 'RDMA link flapping' }],
   });
+  const due = (id: string) =>
+    dueAt[id] ? { timeWindowStart: dueAt[id].toISOString(), timeHardDueDate: dueAt[id].toISOString() } : {};
   return {
     tenancy: { id: TENANCY },
     // Empty, beside the tenancy: a test denies it to make a sweep partial.
@@ -87,7 +99,7 @@ function scenario(secondOnGpu1: boolean): ScenarioInput {
       privateIp: nodeAddr(i),
     })),
     events: [
-      { id: EVENTS.flex.id, ...onInstance(1), freeformTags: { team: 'hpc' } },
+      { id: EVENTS.flex.id, ...onInstance(1), ...due(EVENTS.flex.id), freeformTags: { team: 'hpc' } },
       {
         id: EVENTS.broken.id,
         ...onInstance(2),
@@ -139,7 +151,7 @@ export interface Pipeline {
   thread: string[];
   onThreadLine(listener: (line: string) => void): void;
   context(
-    overrides?: Partial<Pick<PhaseContext, 'signal' | 'otherJobsOnNode'>> & {
+    overrides?: Partial<Pick<PhaseContext, 'signal' | 'otherJobsOnNode' | 'dueDecided'>> & {
       settings?: Partial<PhaseSettings>;
     },
   ): PhaseContext;
@@ -152,7 +164,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): Promise<Pipeline> {
+export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
   const { sim } = createSimCluster({
     clock,
@@ -161,7 +173,7 @@ export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): P
   const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
-  const oci = await startHarness(scenario(options.secondOnGpu1 ?? false), {
+  const oci = await startHarness(scenario(options), {
     clock,
     onMaintenance: (t) => {
       if (t.phase === 'start') sim.reboot(t.node, REBOOT_MS);
@@ -190,6 +202,7 @@ export async function startPipeline(options: { secondOnGpu1?: boolean } = {}): P
     settings: { ...SETTINGS, ...overrides.settings },
     signal: overrides.signal,
     otherJobsOnNode: overrides.otherJobsOnNode,
+    dueDecided: overrides.dueDecided,
   });
   const pipeline: Pipeline = {
     clock,
