@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { MaintenanceJob } from '../domain/job.js';
+import type { ApprovalSource, Decision } from './decide.js';
 
-/** The body of POST /control/approve and /control/deny (what `pitstop approve|deny` sends). */
+/** The body of POST /control/<decision> (what `pitstop approve|deny|proceed|leave-to-oci` sends). */
 export const ControlRequest = z.object({
   ref: z.string().min(1),
   by: z.string().min(1),
@@ -38,4 +39,31 @@ export const jobReply = (job: MaintenanceJob): ControlReply => ({
   },
 });
 
-export const CONTROL_PATHS = { approve: '/control/approve', deny: '/control/deny' } as const;
+export const CONTROL_PATHS = {
+  approve: '/control/approve',
+  deny: '/control/deny',
+  proceed: '/control/proceed',
+  'leave-to-oci': '/control/leave-to-oci',
+} as const;
+
+/** A decision as the CLI and the control socket name it. */
+export type ControlDecision = keyof typeof CONTROL_PATHS;
+
+/** The orchestrator's decision for a control request (`reason` is only a denial's). */
+export function decisionOf(
+  name: ControlDecision,
+  body: { by: string; reason?: string },
+  via: ApprovalSource,
+): Decision {
+  const { by } = body;
+  switch (name) {
+    case 'approve':
+      return { decision: 'approve', by, via };
+    case 'deny':
+      return { decision: 'deny', by, via, reason: body.reason ?? '' };
+    case 'proceed':
+      return { decision: 'proceed', by, via };
+    case 'leave-to-oci':
+      return { decision: 'leave_to_oci', by, via };
+  }
+}

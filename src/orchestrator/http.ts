@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { IllegalTransitionError } from '../domain/job.js';
 import type { Logger } from '../log.js';
 import type { Orchestrator } from '../orchestrator.js';
-import { CONTROL_PATHS, type ControlReply, ControlRequest, jobReply } from './control.js';
+import {
+  CONTROL_PATHS,
+  type ControlDecision,
+  type ControlReply,
+  ControlRequest,
+  decisionOf,
+  jobReply,
+} from './control.js';
 import { JobRefError } from './resolve-ref.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -45,7 +52,7 @@ const viaControlSocket = (by: string) => `${by} via control socket`;
 
 async function control(
   orchestrator: Orchestrator,
-  decision: 'approve' | 'deny',
+  decision: ControlDecision,
   req: IncomingMessage,
 ): Promise<{ status: number; reply: ControlReply; by?: string }> {
   let body: ControlRequest;
@@ -65,13 +72,9 @@ async function control(
       reply: { ok: false, error: `not a JSON body (${(error as Error).message})` },
     };
   }
-  const { ref, reason = '' } = body;
   const by = viaControlSocket(body.by);
   try {
-    const job =
-      decision === 'approve'
-        ? await orchestrator.approve(ref, by, 'cli')
-        : await orchestrator.deny(ref, by, 'cli', reason);
+    const job = await orchestrator.takeDecision(body.ref, decisionOf(decision, { ...body, by }, 'cli'));
     return { status: 200, reply: jobReply(job), by };
   } catch (error) {
     const refused = refusal(error);
@@ -122,15 +125,14 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 }
 
 /**
- * POST /control/approve|deny for `pitstop approve|deny`, served only on the control socket
+ * POST /control/approve|deny|proceed|leave-to-oci for the CLI's decisions, served only on the control socket
  * beside the state file (mode 0600): only this host's user who may read the state can decide.
  * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
  * the control socket) is in the log, the thread and the audit trail.
  */
 export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
   return serveWith(log, async (req, res, path) => {
-    const decision =
-      path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
+    const decision = (Object.keys(CONTROL_PATHS) as ControlDecision[]).find((d) => CONTROL_PATHS[d] === path);
     if (!decision) return noRoute(req, res, path);
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
     if (!isJson(req)) {
