@@ -2,6 +2,7 @@ import type { MaintenanceJob } from '../domain/job.js';
 import type { Logger } from '../log.js';
 import type { Announcement, Cloud, Cluster, Notifier } from '../ports.js';
 import { digestMessage } from './blocks/digest-message.js';
+import { dueWarningMessage } from './blocks/due-warning.js';
 import { eventMessage } from './blocks/event-message.js';
 import { progressReply, threadLine } from './blocks/thread-line.js';
 import { digestsOf } from './digest.js';
@@ -57,7 +58,10 @@ export class SlackNotifier implements Notifier {
     const { outbox } = this.deps;
     const facts = outbox.factsOf(job.id) ?? {};
     await outbox.enqueue({ kind: 'update', jobId: job.id, ...eventMessage(job, facts) });
-    await outbox.enqueue({ kind: 'reply', jobId: job.id, text: threadLine(job, previous) });
+    // The hard due date's warning is the one reply with buttons (proceed now / let OCI act).
+    const reply =
+      job.dueWarning && !previous.dueWarning ? dueWarningMessage(job) : { text: threadLine(job, previous) };
+    await outbox.enqueue({ kind: 'reply', jobId: job.id, ...reply });
   }
 
   async progress(job: MaintenanceJob, message: string): Promise<void> {

@@ -12,14 +12,14 @@ export const JobId = z.string().regex(/^job-[0-9a-f]{16}$/, 'not a Pitstop job i
 export const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'not a Slack user id');
 export const ChannelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'not a Slack channel id');
 
-export type DecisionName = 'approve' | 'deny' | 'approve all';
+export type DecisionName = 'approve' | 'deny' | 'approve all' | 'proceed now' | 'leave to OCI';
 
 /** `event ocid1… on *gpu-1*`, for answers to the person who clicked. */
 export const eventOn = (job: Pick<MaintenanceJob, 'eventId' | 'node'>) =>
   `event \`${escapeMrkdwn(job.eventId)}\` on *${escapeMrkdwn(job.node ?? 'an unmapped instance')}*`;
 
 /** A job that left the live state (decided and done): its last record in the audit log. */
-async function finishedJob(deps: ListenerDeps, jobId: string): Promise<MaintenanceJob | undefined> {
+export async function finishedJob(deps: ListenerDeps, jobId: string): Promise<MaintenanceJob | undefined> {
   const records = await scanAudit(deps.store.auditFile, (record) => {
     const r = record as { type?: unknown; job?: { id?: unknown } };
     return r.type === 'finished' && r.job?.id === jobId;
