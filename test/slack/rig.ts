@@ -16,7 +16,7 @@ import {
   RecordingNotifier,
   tempStateFile,
 } from '../support/orchestrator.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type Pipeline, type PipelineOptions, startPipeline } from '../support/pipeline.js';
 import { slackNotifierOver } from './support.js';
 
 /** Budgets that never hold a message back: pacing is the outbox's own test; here, the whole path. */
@@ -66,9 +66,10 @@ export async function slackRig(
     usergroups?: { id: string; handle: string; users: string[] }[];
     /** The real SlackNotifier and its outbox (on the system clock, budgets loosened) instead of the recorder. */
     slackNotifier?: boolean;
+    pipeline?: PipelineOptions;
   } = {},
 ): Promise<SlackRig> {
-  const pipeline = await startPipeline();
+  const pipeline = await startPipeline(options.pipeline);
   const stateFile = tempStateFile();
   const made: { outbox?: Outbox } = {};
   const sim = new SlackSimulator({
