@@ -164,6 +164,12 @@ describe('retryTokenFor', () => {
 
 describe('the hard due date', () => {
   const draining = () => jobIn('draining');
+  const decisionNow = (choice: string, by: string, via: string) => ({
+    choice,
+    by,
+    via,
+    at: now.toISOString(),
+  });
 
   it('is warned of once, naming the Slurm jobs still running', () => {
     const warned = transition(draining(), actions.due_warned, now);
@@ -174,12 +180,7 @@ describe('the hard due date', () => {
 
   it('takes one decision while the drain waits, and says a second one was decided already', () => {
     const decided = transition(draining(), actions.due_decided, now);
-    expect(decided.dueDecision).toEqual({
-      choice: 'proceed',
-      by: 'U123',
-      via: 'slack',
-      at: now.toISOString(),
-    });
+    expect(decided.dueDecision).toEqual(decisionNow('proceed', 'U123', 'slack'));
     expect(() =>
       transition(decided, { type: 'due_decided', choice: 'leave_to_oci', by: 'U9', via: 'cli' }, now),
     ).toThrow(/already decided: U123 chose to proceed now/);
@@ -210,12 +211,7 @@ describe('the hard due date', () => {
 
   it('leaves the job to OCI when the due date came with no decision, and keeps a decision taken as it came', () => {
     const left = transition(draining(), actions.drain_cut_short, now);
-    expect(left.dueDecision).toEqual({
-      choice: 'leave_to_oci',
-      by: 'DUE_DATE',
-      via: 'policy',
-      at: now.toISOString(),
-    });
+    expect(left.dueDecision).toEqual(decisionNow('leave_to_oci', 'DUE_DATE', 'policy'));
     const decided = transition(draining(), actions.due_decided, now);
     expect(transition(decided, actions.drain_cut_short, now).dueDecision?.choice).toBe('proceed');
   });
