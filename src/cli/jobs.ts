@@ -22,10 +22,8 @@ const row = (job: MaintenanceJob) =>
 
 const CONTROL_TIMEOUT_MS = 15_000;
 
-type DecisionName = ControlDecision;
-
 /** What each decision is called once taken, and what follows it with and without a serve running. */
-const OUTCOME: Record<DecisionName, { done: string; viaServe: string; recorded: string }> = {
+const OUTCOME: Record<ControlDecision, { done: string; viaServe: string; recorded: string }> = {
   approve: {
     done: 'approved',
     viaServe: 'pitstop serve starts it now (within MAX_WORKERS and the capacity limits)',
@@ -49,7 +47,7 @@ const OUTCOME: Record<DecisionName, { done: string; viaServe: string; recorded: 
 /** Asks a running `pitstop serve` on its control socket; undefined when none listens there. */
 async function askServe(
   socket: string,
-  decision: DecisionName,
+  decision: ControlDecision,
   body: ControlRequest,
 ): Promise<ControlReply | undefined> {
   let response: { status: number; body: string };
@@ -90,7 +88,7 @@ async function askServe(
 async function decideLocally(
   stateFile: string,
   auditFile: string,
-  decision: DecisionName,
+  decision: ControlDecision,
   body: Required<ControlRequest>,
 ) {
   const store = await JobStore.open({ stateFile, auditFile, clock: systemClock });
@@ -107,7 +105,11 @@ async function decideLocally(
   }
 }
 
-async function decideFromCli(decision: DecisionName, ref: string, options: { by?: string; reason?: string }) {
+async function decideFromCli(
+  decision: ControlDecision,
+  ref: string,
+  options: { by?: string; reason?: string },
+) {
   const config = loadConfig();
   const { stateFile, auditFile, controlSocket } = config.store;
   checkSocketPath(controlSocket);
