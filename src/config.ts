@@ -132,6 +132,8 @@ export const EnvSchema = z.object({
   LEAD_TIME: Duration.default(5 * 60_000),
   FIXED_WINDOW_DRAIN_LEAD: Duration.default(2 * 3_600_000),
   DRAIN_TIMEOUT: Duration.default(6 * 3_600_000),
+  /** A drain still waiting on Slurm jobs this close to the hard due date asks: proceed now, or leave it to OCI. */
+  DUE_WARNING: Duration.default(2 * 3_600_000),
   MAINTENANCE_TIMEOUT: Duration.default(24 * 3_600_000),
   POLL_INITIAL: Duration.default(30_000),
   POLL_MAX: Duration.default(10 * 60_000),
@@ -271,6 +273,7 @@ function shape(env: Env) {
       leadTimeMs: env.LEAD_TIME,
       fixedWindowDrainLeadMs: env.FIXED_WINDOW_DRAIN_LEAD,
       drainTimeoutMs: env.DRAIN_TIMEOUT,
+      dueWarningMs: env.DUE_WARNING,
       maintenanceTimeoutMs: env.MAINTENANCE_TIMEOUT,
       pollInitialMs: env.POLL_INITIAL,
       pollMaxMs: env.POLL_MAX,

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { DueChoice } from './domain/due-date.js';
 import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import type { PauseState } from './domain/pause.js';
@@ -11,6 +12,7 @@ import { type ApprovalSource, type Decision, decide } from './orchestrator/decid
 import { recordingEventReads } from './orchestrator/event-reads.js';
 import { tellIfHeldFor } from './orchestrator/held-node.js';
 import { recordPause, recordUnpause } from './orchestrator/pause.js';
+import { resolveRef } from './orchestrator/resolve-ref.js';
 import { type SweepResult, sweepOnce } from './orchestrator/sweep.js';
 import { type TerminateAnswer, Terminations } from './orchestrator/terminate.js';
 import { PHASE_HANDLERS, type PhasePorts, type PhaseSettings, type WorkingPhase } from './phases/index.js';
@@ -92,6 +94,8 @@ export class Orchestrator {
    * it waits, once) and the next opening of MAINTENANCE_WINDOWS (keyed by that time).
    */
   private readonly windowTimers = new Map<string, Promise<void>>();
+  /** Per running job: aborted when its due decision is taken, to end its drain's wait at once. */
+  private readonly dueDecided = new Map<string, AbortController>();
   private pumping: Promise<void> = Promise.resolve();
   private sweeping: Promise<SweepResult> | undefined;
   private task: ScheduledTask | undefined;
@@ -216,6 +220,32 @@ export class Orchestrator {
     const after = await this.decided(ref, { decision: 'deny', by, via, reason });
     await tellIfHeldFor(after, { ...this.ports, log: this.deps.log });
     return after;
+  }
+
+  /** Any decision (what the control socket passes on): approve, deny, proceed or leave to OCI. */
+  takeDecision(ref: string, decision: Decision): Promise<MaintenanceJob> {
+    const { by, via } = decision;
+    switch (decision.decision) {
+      case 'approve':
+        return this.approve(ref, by, via);
+      case 'deny':
+        return this.deny(ref, by, via, decision.reason);
+      default:
+        return this.decideDue(ref, decision.decision, by, via);
+    }
+  }
+
+  /**
+   * Proceed now, or leave it to OCI: for a job whose drain waits on Slurm jobs (near its hard due
+   * date). The drain's wait ends at once, before the decision's write lands: `store.apply` has
+   * changed the job in memory when it returns its promise, so the drain, woken here, finds the
+   * decision when its own action is applied. Refused (and nothing woken) unless the job drains.
+   */
+  async decideDue(ref: string, choice: DueChoice, by: string, via: ApprovalSource): Promise<MaintenanceJob> {
+    const { id } = resolveRef(this.deps.store.list(), ref);
+    const deciding = this.decided(id, { decision: choice, by, via });
+    if (this.deps.store.get(id)?.dueDecision) this.dueDecided.get(id)?.abort();
+    return deciding;
   }
 
   private async decided(ref: string, decision: Decision): Promise<MaintenanceJob> {
@@ -534,10 +564,13 @@ export class Orchestrator {
   private async work(first: MaintenanceJob): Promise<void> {
     const { store, settings, log } = this.deps;
     const { ports } = this;
+    const dueDecided = new AbortController();
+    this.dueDecided.set(first.id, dueDecided);
     const context = {
       ports,
       settings,
       signal: this.abort.signal,
+      dueDecided: dueDecided.signal,
       otherJobsOnNode: (job: MaintenanceJob) => this.otherJobsOnNode(job),
     };
     let job = first;
@@ -559,6 +592,8 @@ export class Orchestrator {
           `job stopped in ${job.phase}: ${(error as Error).message}; it resumes at the next start`,
         );
       }
+    } finally {
+      this.dueDecided.delete(first.id);
     }
   }
 }

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       maxWorkers: 4,
       leadTimeMs: 300_000,
       fixedWindowDrainLeadMs: 2 * 3_600_000,
+      dueWarningMs: 2 * 3_600_000,
     });
     expect(config.oci).toMatchObject({ auth: 'config_file', profile: 'DEFAULT', concurrency: 8 });
     expect(config.store.auditFile).toBe(join(config.store.stateFile, '..', 'audit.jsonl'));
@@ -31,12 +32,15 @@ describe('loadConfig', () => {
   it('reads durations, lists and booleans', () => {
     const config = loadConfig({
       DRAIN_TIMEOUT: '90m',
+      DUE_WARNING: '30m',
       POLL_INITIAL: '1500',
       DRY_RUN: 'yes',
       HEALTH_CHECKS: 'nvidia-smi-q, dmesg',
       SLACK_APPROVERS: 'U01ABC,S02DEF',
     });
     expect(config.pipeline.drainTimeoutMs).toBe(90 * 60_000);
+    expect(config.pipeline.dueWarningMs).toBe(30 * 60_000);
+    expect(problemsOf({ DUE_WARNING: 'two hours' })[0]).toMatch(/^DUE_WARNING: expected a duration/);
     expect(config.pipeline.pollInitialMs).toBe(1500);
     expect(config.dryRun).toBe(true);
     expect(config.health.checks).toEqual(['nvidia-smi-q', 'dmesg']);

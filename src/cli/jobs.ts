@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { IllegalTransitionError, type MaintenanceJob } from '../domain/job.js';
-import { CONTROL_PATHS, ControlReply, type ControlRequest, jobReply } from '../orchestrator/control.js';
+import {
+  CONTROL_PATHS,
+  type ControlDecision,
+  ControlReply,
+  type ControlRequest,
+  decisionOf,
+  jobReply,
+} from '../orchestrator/control.js';
 import { checkSocketPath } from '../orchestrator/control-socket.js';
 import { decide } from '../orchestrator/decide.js';
 import { JobRefError } from '../orchestrator/resolve-ref.js';
@@ -22,24 +29,38 @@ const row = (job: MaintenanceJob) =>
     job.reason ?? '',
   ].join('\t');
 
-type DecisionName = 'approve' | 'deny';
+/** What each decision is called once taken, and what follows it with and without a serve running. */
+const OUTCOME: Record<ControlDecision, { done: string; viaServe: string; recorded: string }> = {
+  approve: {
+    done: 'approved',
+    viaServe: 'pitstop serve starts it now (within MAX_WORKERS and the capacity limits)',
+    recorded: 'the job runs at the next pitstop serve',
+  },
+  deny: { done: 'denied', viaServe: 'the node is left alone', recorded: 'the node is left alone' },
+  proceed: {
+    done: 'proceeding',
+    viaServe:
+      'pitstop serve stops waiting for the Slurm jobs: the node stays drained and OCI is asked to maintain it now (its maintenance ends the Slurm jobs still running; requeue them yourself if they should run again)',
+    recorded: 'the next pitstop serve stops waiting for the Slurm jobs and asks OCI to maintain the node now',
+  },
+  'leave-to-oci': {
+    done: 'left to OCI',
+    viaServe:
+      'pitstop serve stops waiting for the Slurm jobs: the node stays drained, the window stays as OCI has it, and Pitstop follows the event',
+    recorded: "the next pitstop serve stops waiting for the Slurm jobs and follows OCI's own window",
+  },
+};
 
 /** No serve running: take the lock and record the decision; the job runs at the next `serve`. */
 async function decideLocally(
   stateFile: string,
   auditFile: string,
-  decision: DecisionName,
+  decision: ControlDecision,
   body: Required<ControlRequest>,
 ) {
   const store = await JobStore.open({ stateFile, auditFile, clock: systemClock });
   try {
-    const { after } = await decide(
-      store,
-      body.ref,
-      decision === 'approve'
-        ? { decision, by: body.by, via: 'cli' }
-        : { decision, by: body.by, via: 'cli', reason: body.reason },
-    );
+    const { after } = await decide(store, body.ref, decisionOf(decision, body, 'cli'));
     return jobReply(after);
   } catch (error) {
     if (error instanceof JobRefError || error instanceof IllegalTransitionError) {
@@ -51,7 +72,11 @@ async function decideLocally(
   }
 }
 
-async function decideFromCli(decision: DecisionName, ref: string, options: { by?: string; reason?: string }) {
+async function decideFromCli(
+  decision: ControlDecision,
+  ref: string,
+  options: { by?: string; reason?: string },
+) {
   const config = loadConfig();
   const { stateFile, auditFile, controlSocket } = config.store;
   checkSocketPath(controlSocket);
@@ -70,15 +95,12 @@ async function decideFromCli(decision: DecisionName, ref: string, options: { by?
   const reply = viaServe ?? (await decideLocally(stateFile, auditFile, decision, body));
   if (!reply.ok) throw new CliError(`${decision} ${ref}: ${reply.error}`);
   const { job } = reply;
+  const outcome = OUTCOME[decision];
   const after = viaServe
-    ? decision === 'approve'
-      ? 'pitstop serve starts it now (within MAX_WORKERS and the capacity limits)'
-      : 'the node is left alone'
-    : decision === 'approve'
-      ? `no pitstop serve on ${controlSocket}: recorded in ${stateFile}; the job runs at the next pitstop serve`
-      : `no pitstop serve on ${controlSocket}: recorded in ${stateFile}; the node is left alone`;
+    ? outcome.viaServe
+    : `no pitstop serve on ${controlSocket}: recorded in ${stateFile}; ${outcome.recorded}`;
   process.stdout.write(
-    `${decision === 'approve' ? 'approved' : 'denied'} ${job.eventId} (${job.node ?? 'unmapped'}): ${job.phase}${job.reason ? ` (${job.reason})` : ''}\n${after}\n`,
+    `${outcome.done} ${job.eventId} (${job.node ?? 'unmapped'}): ${job.phase}${job.reason ? ` (${job.reason})` : ''}\n${after}\n`,
   );
 }
 
@@ -121,4 +143,20 @@ export function registerJobs(program: Command): void {
     .option('--reason <text>', 'why, for the audit log and the thread')
     .option('--by <who>', 'who decided, for the audit log (default cli:$USER)')
     .action((ref: string, options: { by?: string; reason?: string }) => decideFromCli('deny', ref, options));
+
+  program
+    .command('proceed <event-or-node>')
+    .description(
+      'near the hard due date, stop waiting for the Slurm jobs on a draining node: it stays drained and OCI maintains it now (which ends those Slurm jobs)',
+    )
+    .option('--by <who>', 'who decided, for the audit log (default cli:$USER)')
+    .action((ref: string, options: { by?: string }) => decideFromCli('proceed', ref, options));
+
+  program
+    .command('leave-to-oci <event-or-node>')
+    .description(
+      'near the hard due date, stop waiting for the Slurm jobs on a draining node: it stays drained, OCI acts at its own window, and Pitstop follows it',
+    )
+    .option('--by <who>', 'who decided, for the audit log (default cli:$USER)')
+    .action((ref: string, options: { by?: string }) => decideFromCli('leave-to-oci', ref, options));
 }

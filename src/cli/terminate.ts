@@ -3,7 +3,7 @@ import { systemClock } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { OciCloud } from '../oci/oci-cloud.js';
-import { CONTROL_PATHS } from '../orchestrator/control.js';
+import { TERMINATE_PATH } from '../orchestrator/control.js';
 import { checkSocketPath } from '../orchestrator/control-socket.js';
 import { TerminateAnswer, Terminations } from '../orchestrator/terminate.js';
 import type { Cloud } from '../ports.js';
@@ -62,7 +62,7 @@ export function registerTerminate(program: Command): void {
       const by = options.by ?? cliCaller();
       const viaServe = await askServe(
         controlSocket,
-        CONTROL_PATHS.terminate,
+        TERMINATE_PATH,
         { ref, by },
         TerminateAnswer,
         'nothing was asked',

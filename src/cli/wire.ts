@@ -24,6 +24,7 @@ export function phaseSettings(config: Config): PhaseSettings {
   return {
     leadTimeMs: pipeline.leadTimeMs,
     drainTimeoutMs: pipeline.drainTimeoutMs,
+    dueWarningMs: pipeline.dueWarningMs,
     maintenanceTimeoutMs: pipeline.maintenanceTimeoutMs,
     pollInitialMs: pipeline.pollInitialMs,
     pollMaxMs: pipeline.pollMaxMs,

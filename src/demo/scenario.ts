@@ -75,6 +75,7 @@ export function demoTimings(speed: number): DemoTimings {
       LEAD_TIME: duration(5_000),
       FIXED_WINDOW_DRAIN_LEAD: duration(25_000),
       DRAIN_TIMEOUT: duration(120_000),
+      DUE_WARNING: duration(30_000),
       MAINTENANCE_TIMEOUT: duration(120_000),
       POLL_INITIAL: duration(2_000),
       POLL_MAX: duration(6_000),

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DUE_CHOICE_WORDS, DUE_DATE, DueChoice } from './due-date.js';
 import { EventState, MaintenanceEvent } from './event.js';
+import { SlurmJob } from './node.js';
 import { Verdict } from './verdict.js';
 
 /**
@@ -41,6 +43,15 @@ export const JobAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deny'), by: z.string().min(1), via: ApprovalSource, reason: z.string() }),
   /** `other`: the node was already drained by someone else; we must never resume it. */
   z.object({ type: z.literal('drained'), drainedBy: z.enum(['pitstop', 'other']) }),
+  /** The drain still waits on these Slurm jobs within DUE_WARNING of the hard due date: asked once. */
+  z.object({ type: z.literal('due_warned'), slurmJobs: z.array(SlurmJob) }),
+  /** A human's answer to that question (it may come before it): stop waiting for the Slurm jobs. */
+  z.object({ type: z.literal('due_decided'), choice: DueChoice, by: z.string().min(1), via: ApprovalSource }),
+  /**
+   * The drain stopped waiting for its Slurm jobs, the node drained (no new Slurm job lands): by the
+   * job's due decision, or because the hard due date came with none (then it is left to OCI).
+   */
+  z.object({ type: z.literal('drain_cut_short'), dueDateReached: z.boolean() }),
   /** `workRequestId` is absent when OCI's window cannot move and OCI acts at its own time. */
   z.object({
     type: z.literal('scheduled'),
@@ -94,6 +105,12 @@ export const MaintenanceJob = z.object({
     .object({ by: z.string(), via: ApprovalSource, at: z.string(), decision: z.enum(['approved', 'denied']) })
     .optional(),
   drainedBy: z.enum(['pitstop', 'other']).optional(),
+  /** When the thread was told that the hard due date is near, and the Slurm jobs it named. */
+  dueWarning: z.object({ at: z.string(), slurmJobs: z.array(SlurmJob) }).optional(),
+  /** Proceed now, or leave it to OCI: who chose (DUE_DATE when the due date came first), how, when. */
+  dueDecision: z
+    .object({ choice: DueChoice, by: z.string(), via: ApprovalSource, at: z.string() })
+    .optional(),
   workRequestId: z.string().optional(),
   windowStart: z.string().optional(),
   maintenanceState: EventState.optional(),
@@ -182,6 +199,40 @@ function step(job: MaintenanceJob, action: JobAction, at: string): Change | stri
         drainedBy: action.drainedBy,
         reason: action.drainedBy === 'other' ? 'node was already drained by someone else' : 'node drained',
       };
+    case 'due_warned':
+      if (job.phase !== 'draining') return 'only a drain that still waits is warned of the hard due date';
+      if (job.dueWarning) return 'the thread was already warned of the hard due date';
+      return {
+        phase: 'draining',
+        dueWarning: { at, slurmJobs: action.slurmJobs },
+        reason: `hard due date ${job.event.timeHardDueDate} is near and ${action.slurmJobs.length} Slurm job(s) still run: proceed now, or leave it to OCI`,
+      };
+    case 'due_decided': {
+      const refused = whyNoDueDecision(job);
+      if (refused) return refused;
+      return {
+        phase: 'draining',
+        dueDecision: { choice: action.choice, by: action.by, via: action.via, at },
+        reason: `${action.by} chose to ${DUE_CHOICE_WORDS[action.choice]}`,
+      };
+    }
+    case 'drain_cut_short': {
+      if (job.phase !== 'draining') return 'only a drain can be cut short';
+      // A human who decided as the due date came wins: theirs is the decision on record.
+      const decision =
+        job.dueDecision ??
+        (action.dueDateReached
+          ? { choice: 'leave_to_oci' as const, by: DUE_DATE, via: 'policy' as const, at }
+          : undefined);
+      if (!decision)
+        return 'a drain is only cut short by a decision (proceed / leave to OCI) or the hard due date';
+      return {
+        phase: 'scheduling',
+        drainedBy: 'pitstop',
+        dueDecision: decision,
+        reason: `node drained with Slurm jobs still running: ${decision.by} chose to ${DUE_CHOICE_WORDS[decision.choice]}`,
+      };
+    }
     case 'scheduled':
       if (job.phase !== 'scheduling') return 'maintenance is only scheduled from the scheduling phase';
       return {
@@ -220,6 +271,21 @@ function step(job: MaintenanceJob, action: JobAction, at: string): Change | stri
       if (job.phase === 'done') return 'the job is already done';
       return { phase: 'done', outcome: 'failed', reason: action.reason };
   }
+}
+
+/**
+ * Why a due decision (proceed / leave to OCI) cannot be taken now, or undefined when it can:
+ * only while the drain still waits, and only once.
+ */
+export function whyNoDueDecision(job: MaintenanceJob): string | undefined {
+  if (job.phase === 'awaiting_approval') return 'the job is not approved yet: approve or deny it first';
+  if (job.phase === 'done') return `not needed any more: the job is finished (${job.outcome})`;
+  if (job.phase !== 'draining') return `not needed any more: the drain is over (the job is in ${job.phase})`;
+  if (job.dueDecision) {
+    const { by, choice, at } = job.dueDecision;
+    return `already decided: ${by} chose to ${DUE_CHOICE_WORDS[choice]} at ${at}`;
+  }
+  return undefined;
 }
 
 /** Pure: the job after `action`, or an IllegalTransitionError. The input is not modified. */

@@ -1,4 +1,5 @@
 import type { MaintenanceJob } from '../domain/job.js';
+import type { SlurmJob } from '../domain/node.js';
 import type { Logger } from '../log.js';
 import type { Announcement, Notifier } from '../ports.js';
 
@@ -36,6 +37,7 @@ export class LogNotifier implements Notifier {
   }
 
   async phaseChanged(job: MaintenanceJob, previous: MaintenanceJob): Promise<void> {
+    if (job.dueWarning && !previous.dueWarning) return this.dueWarning(job, job.dueWarning.slurmJobs);
     this.log.info(
       {
         ...fields(job),
@@ -45,6 +47,18 @@ export class LogNotifier implements Notifier {
         ...(job.ticket && !previous.ticket ? { ticket: job.ticket } : {}),
       },
       `${previous.phase} → ${job.phase}${job.reason ? `: ${job.reason}` : ''}`,
+    );
+  }
+
+  /** The hard due date's question, headless: the Slurm jobs by id, owner and name, and the two commands. */
+  private dueWarning(job: MaintenanceJob, slurmJobs: SlurmJob[]): void {
+    const ref = job.node ?? job.eventId;
+    const running = slurmJobs.map((s) => `${s.id} (${s.user}, ${s.name})`).join(', ');
+    this.log.warn(
+      { ...fields(job), notify: 'due_warning', due: job.event.timeHardDueDate, slurmJobs },
+      `hard due date ${job.event.timeHardDueDate} of event ${job.eventId} is near and the drain of ${ref} still waits on Slurm jobs ${running}: ` +
+        `pitstop proceed ${ref} (the node stays drained and OCI maintains it now, ending those Slurm jobs; requeueing them is their owners' call) ` +
+        `or pitstop leave-to-oci ${ref} (OCI acts at its own window); with no decision by the due date it is left to OCI`,
     );
   }
 

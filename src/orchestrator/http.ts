@@ -6,12 +6,15 @@ import type { Logger } from '../log.js';
 import type { Orchestrator } from '../orchestrator.js';
 import {
   CONTROL_PATHS,
+  type ControlDecision,
   type ControlReply,
   ControlRequest,
+  decisionOf,
   jobReply,
   PAUSE_PATHS,
   type PauseReply,
   PauseRequest,
+  TERMINATE_PATH,
 } from './control.js';
 import { JobRefError } from './resolve-ref.js';
 
@@ -69,18 +72,15 @@ async function bodyOf<S extends z.ZodType>(
 
 async function control(
   orchestrator: Orchestrator,
-  decision: 'approve' | 'deny',
+  decision: ControlDecision,
   req: IncomingMessage,
 ): Promise<{ status: number; reply: ControlReply; by?: string }> {
   const parsed = await bodyOf(req, ControlRequest);
   if (!('body' in parsed)) return parsed;
-  const { ref, reason = '' } = parsed.body;
-  const by = viaControlSocket(parsed.body.by);
+  const body = parsed.body;
+  const by = viaControlSocket(body.by);
   try {
-    const job =
-      decision === 'approve'
-        ? await orchestrator.approve(ref, by, 'cli')
-        : await orchestrator.deny(ref, by, 'cli', reason);
+    const job = await orchestrator.takeDecision(body.ref, decisionOf(decision, { ...body, by }, 'cli'));
     return { status: 200, reply: jobReply(job), by };
   } catch (error) {
     const refused = refusal(error);
@@ -167,18 +167,17 @@ export function answerHealthz(orchestrator: Orchestrator, res: ServerResponse): 
 }
 
 /**
- * POST /control/approve|deny|pause|unpause|terminate for `pitstop approve|deny|pause|unpause|terminate`, served only on the control socket
+ * POST /control/approve|deny|proceed|leave-to-oci|pause|unpause|terminate for the CLI's commands, served only on the control socket
  * beside the state file (mode 0600): only this host's user who may read the state can decide.
  * JSON only, so a browser's cross-site form post cannot pass. The caller (the `by` it sent, via
  * the control socket) is in the log, the thread and the audit trail.
  */
 export function controlServer(orchestrator: Orchestrator, log: Logger): Server {
   return serveWith(log, async (req, res, path) => {
-    const decision =
-      path === CONTROL_PATHS.approve ? 'approve' : path === CONTROL_PATHS.deny ? 'deny' : undefined;
+    const decision = (Object.keys(CONTROL_PATHS) as ControlDecision[]).find((d) => CONTROL_PATHS[d] === path);
     const pausing =
       path === PAUSE_PATHS.pause ? 'pause' : path === PAUSE_PATHS.unpause ? 'unpause' : undefined;
-    const terminating = path === CONTROL_PATHS.terminate;
+    const terminating = path === TERMINATE_PATH;
     if (!decision && !pausing && !terminating) return noRoute(req, res, path);
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: `${path} takes POST` });
     if (!isJson(req)) {

@@ -17,6 +17,8 @@ export interface PhasePorts {
 export interface PhaseSettings {
   leadTimeMs: number;
   drainTimeoutMs: number;
+  /** DUE_WARNING: how long before the hard due date a drain still waiting asks a human. */
+  dueWarningMs: number;
   maintenanceTimeoutMs: number;
   pollInitialMs: number;
   pollMaxMs: number;
@@ -36,6 +38,11 @@ export interface PhaseContext {
   otherJobsOnNode?: (job: MaintenanceJob) => MaintenanceJob[];
   /** Aborted when Pitstop shuts down: the phase stops waiting; it is run again on restart. */
   signal?: AbortSignal;
+  /**
+   * Aborted by the orchestrator once a due decision (proceed / leave to OCI) is in the store, so
+   * a drain waiting on Slurm jobs stops at once rather than at its next look.
+   */
+  dueDecided?: AbortSignal;
 }
 
 /**

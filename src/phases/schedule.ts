@@ -1,3 +1,4 @@
+import { DUE_DATE } from '../domain/due-date.js';
 import { retryTokenFor } from '../domain/job.js';
 import type { WorkRequest, WorkRequestStatus } from '../ports.js';
 import { waitForOci } from './oci-wait.js';
@@ -12,6 +13,7 @@ const FINISHED: ReadonlySet<WorkRequestStatus> = new Set(['SUCCEEDED', 'FAILED',
  * comes from the job, so a second run (after a crash) gets OCI's first answer back rather than
  * a second update; for that it must send the same request, so when the event already carries
  * our tag (our update landed) the window sent is the one OCI holds, not a new now + lead time.
+ * A job left to OCI near its hard due date moves nothing: it follows OCI's own window.
  */
 export const schedule: PhaseHandler = (job, context) =>
   stopForHuman(
@@ -26,15 +28,30 @@ export const schedule: PhaseHandler = (job, context) =>
       const tags = { [settings.tag]: job.id };
       const event = await cloud.getEvent(job.eventId);
       const ourUpdateLanded = event.freeformTags[settings.tag] === job.id;
+      if (job.dueDecision?.choice === 'leave_to_oci') {
+        const { by } = job.dueDecision;
+        const at = event.timeWindowStart ?? event.timeHardDueDate ?? clock.now().toISOString();
+        progress(
+          `${node}: left to OCI (${by === DUE_DATE ? 'the hard due date came with no decision' : `by ${by}`}): ` +
+            `the window stays as OCI has it (${at}); Pitstop follows event ${event.id} from here`,
+        );
+        return { type: 'scheduled', windowStart: at };
+      }
       if (!ourUpdateLanded && event.state !== 'SCHEDULED') {
         // OCI began at its own window while we drained: there is nothing left to move.
         progress(`OCI already ${event.state} event ${event.id} at its own window: following it`);
         return { type: 'scheduled', windowStart: event.timeWindowStart ?? clock.now().toISOString() };
       }
+      // OCI refuses a window after the hard due date: near it (a proceed), the due date is the window.
       const windowStart =
         ourUpdateLanded && event.timeWindowStart
           ? new Date(event.timeWindowStart)
-          : new Date(clock.now().getTime() + settings.leadTimeMs);
+          : new Date(
+              Math.min(
+                clock.now().getTime() + settings.leadTimeMs,
+                event.timeHardDueDate ? new Date(event.timeHardDueDate).getTime() : Number.POSITIVE_INFINITY,
+              ),
+            );
       const result = await cloud.schedule({
         eventId: job.eventId,
         windowStart,

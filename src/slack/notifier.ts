@@ -3,6 +3,7 @@ import { notTerminable } from '../domain/terminate.js';
 import type { Logger } from '../log.js';
 import type { Announcement, Cloud, Cluster, Notifier } from '../ports.js';
 import { digestMessage } from './blocks/digest-message.js';
+import { dueWarningMessage } from './blocks/due-warning.js';
 import { eventMessage } from './blocks/event-message.js';
 import { withTerminateOffer } from './blocks/terminate-offer.js';
 import { progressReply, threadLine } from './blocks/thread-line.js';
@@ -63,11 +64,14 @@ export class SlackNotifier implements Notifier {
     await outbox.enqueue({ kind: 'update', jobId: job.id, ...eventMessage(job, facts) });
     const line = threadLine(job, previous);
     const offer = this.deps.offerTerminate && job.phase === 'bookkeeping' && !notTerminable(job);
-    await outbox.enqueue({
-      kind: 'reply',
-      jobId: job.id,
-      ...(offer ? withTerminateOffer(job, line) : { text: line }),
-    });
+    // The hard due date's warning carries its buttons (proceed now / let OCI act); a kept-out verdict may offer Terminate.
+    const reply =
+      job.dueWarning && !previous.dueWarning
+        ? dueWarningMessage(job)
+        : offer
+          ? withTerminateOffer(job, line)
+          : { text: line };
+    await outbox.enqueue({ kind: 'reply', jobId: job.id, ...reply });
   }
 
   async progress(job: MaintenanceJob, message: string): Promise<void> {

@@ -19,6 +19,14 @@ const actions: Record<JobAction['type'], JobAction> = {
   approve: { type: 'approve', by: 'U123', via: 'slack' },
   deny: { type: 'deny', by: 'U123', via: 'slack', reason: 'training run until Friday' },
   drained: { type: 'drained', drainedBy: 'pitstop' },
+  due_warned: {
+    type: 'due_warned',
+    slurmJobs: [
+      { id: '42', user: 'alice', name: 'llm', state: 'RUNNING', elapsed: '1:00', timeLimit: '2-00:00:00' },
+    ],
+  },
+  due_decided: { type: 'due_decided', choice: 'proceed', by: 'U123', via: 'slack' },
+  drain_cut_short: { type: 'drain_cut_short', dueDateReached: true },
   scheduled: { type: 'scheduled', windowStart: '2026-12-01T09:05:00Z', workRequestId: 'ocid1.wr.1' },
   maintenance_ended: { type: 'maintenance_ended', state: 'SUCCEEDED' },
   health_checked: { type: 'health_checked', verdict: pass },
@@ -52,7 +60,13 @@ function jobIn(phase: Phase): MaintenanceJob {
 /** Which actions each phase accepts, and where they lead (with the sample actions above). */
 const legal: Record<Phase, Partial<Record<JobAction['type'], Phase>>> = {
   awaiting_approval: { approve: 'draining', deny: 'done', cancel: 'done', fail: 'done' },
-  draining: { drained: 'scheduling', fail: 'done' },
+  draining: {
+    drained: 'scheduling',
+    due_warned: 'draining',
+    due_decided: 'draining',
+    drain_cut_short: 'scheduling',
+    fail: 'done',
+  },
   scheduling: { scheduled: 'maintenance', fail: 'done' },
   maintenance: { maintenance_ended: 'health', fail: 'done' },
   health: { health_checked: 'triage', fail: 'done' },
@@ -158,5 +172,66 @@ describe('retryTokenFor', () => {
     expect(retryTokenFor(a)).toBe(retryTokenFor({ ...a }));
     expect(retryTokenFor(a)).not.toBe(retryTokenFor(b));
     expect(retryTokenFor(a).length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('the hard due date', () => {
+  const draining = () => jobIn('draining');
+  const decisionNow = (choice: string, by: string, via: string) => ({
+    choice,
+    by,
+    via,
+    at: now.toISOString(),
+  });
+
+  it('is warned of once, naming the Slurm jobs still running', () => {
+    const warned = transition(draining(), actions.due_warned, now);
+    expect(warned).toMatchObject({ phase: 'draining', dueWarning: { at: now.toISOString() } });
+    expect(warned.dueWarning?.slurmJobs.map((j) => j.id)).toEqual(['42']);
+    expect(() => transition(warned, actions.due_warned, now)).toThrow(/already warned/);
+  });
+
+  it('takes one decision while the drain waits, and says a second one was decided already', () => {
+    const decided = transition(draining(), actions.due_decided, now);
+    expect(decided.dueDecision).toEqual(decisionNow('proceed', 'U123', 'slack'));
+    expect(() =>
+      transition(decided, { type: 'due_decided', choice: 'leave_to_oci', by: 'U9', via: 'cli' }, now),
+    ).toThrow(/already decided: U123 chose to proceed now/);
+  });
+
+  it('refuses a decision before approval and after the drain, saying it is not needed any more', () => {
+    expect(() => transition(jobIn('awaiting_approval'), actions.due_decided, now)).toThrow(
+      /not approved yet/,
+    );
+    expect(() => transition(jobIn('scheduling'), actions.due_decided, now)).toThrow(
+      /not needed any more: the drain is over \(the job is in scheduling\)/,
+    );
+  });
+
+  it("cuts the drain short by the human's decision, the node ours to resume", () => {
+    const decided = transition(
+      draining(),
+      { type: 'due_decided', choice: 'leave_to_oci', by: 'U123', via: 'slack' },
+      now,
+    );
+    const cut = transition(decided, { type: 'drain_cut_short', dueDateReached: false }, now);
+    expect(cut).toMatchObject({ phase: 'scheduling', drainedBy: 'pitstop' });
+    expect(cut.dueDecision).toMatchObject({ choice: 'leave_to_oci', by: 'U123' });
+    expect(cut.reason).toBe(
+      'node drained with Slurm jobs still running: U123 chose to let OCI act at its own time',
+    );
+  });
+
+  it('leaves the job to OCI when the due date came with no decision, and keeps a decision taken as it came', () => {
+    const left = transition(draining(), actions.drain_cut_short, now);
+    expect(left.dueDecision).toEqual(decisionNow('leave_to_oci', 'DUE_DATE', 'policy'));
+    const decided = transition(draining(), actions.due_decided, now);
+    expect(transition(decided, actions.drain_cut_short, now).dueDecision?.choice).toBe('proceed');
+  });
+
+  it('never cuts a drain short without a decision or the due date', () => {
+    expect(() => transition(draining(), { type: 'drain_cut_short', dueDateReached: false }, now)).toThrow(
+      /only cut short by a decision/,
+    );
   });
 });

@@ -39,4 +39,29 @@ describe('log notifier (headless mode)', () => {
     await new LogNotifier(log).announce(approved);
     expect(String(lines[0]?.msg)).toMatch(/on gpu-7: already draining \(approved by AUTO_APPROVE\)$/);
   });
+
+  it('asks the hard due date question once, at warn, naming the Slurm jobs and both commands', async () => {
+    const { log, lines } = capturingLogger();
+    const job = transition(
+      newJob(sampleEvent(), new Date('2026-11-25T18:00:00Z'), 'gpu-7'),
+      { type: 'approve', by: 'U1', via: 'cli' },
+      new Date(),
+    );
+    const slurmJob = {
+      id: '4242',
+      user: 'alice',
+      name: 'llm',
+      state: 'RUNNING',
+      elapsed: '1:00',
+      timeLimit: '2:00:00',
+    };
+    const warned = transition(job, { type: 'due_warned', slurmJobs: [slurmJob] }, new Date());
+    await new LogNotifier(log).phaseChanged(warned, job);
+    expect(lines).toMatchObject([
+      { level: 40, notify: 'due_warning', slurmJobs: [slurmJob], phase: 'draining' },
+    ]);
+    expect(String(lines[0]?.msg)).toMatch(
+      /still waits on Slurm jobs 4242 \(alice, llm\): pitstop proceed gpu-7 .* or pitstop leave-to-oci gpu-7/,
+    );
+  });
 });

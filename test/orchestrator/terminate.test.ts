@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MaintenanceJob } from '../../src/domain/job.js';
 import { createLogger } from '../../src/log.js';
-import { CONTROL_PATHS } from '../../src/orchestrator/control.js';
+import { TERMINATE_PATH } from '../../src/orchestrator/control.js';
 import { listenOnSocket, requestOverSocket } from '../../src/orchestrator/control-socket.js';
 import { controlServer } from '../../src/orchestrator/http.js';
 import { TERMINATE_OFF } from '../../src/orchestrator/terminate.js';
@@ -200,7 +200,7 @@ describe('terminate, two-person rule', () => {
       const post = async (by: string) => {
         const answer = await requestOverSocket(
           socket,
-          CONTROL_PATHS.terminate,
+          TERMINATE_PATH,
           JSON.stringify({ ref: flex.node, by }),
           { 'content-type': 'application/json' },
           5_000,

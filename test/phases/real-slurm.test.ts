@@ -2,6 +2,7 @@
  * The drain and triage phases against a real Slurm (Debian's slurmctld/slurmd, started here).
  * Under CI=true a missing Slurm fails these tests; elsewhere they are skipped with the reason.
  */
+import { userInfo } from 'node:os';
 import { execa } from 'execa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
@@ -210,4 +211,30 @@ describe.skipIf(missingTool(slurmUnavailableReason()))('drain and triage against
     expect((await context.ports.cluster.status(node)).drain).toBe('none');
     expect(backend.updates.map((u) => u.update.state)).toEqual(['DRAIN', 'DRAIN', 'RESUME']);
   });
+
+  it('near the hard due date: warns naming the real Slurm job, then at the due date leaves the node draining for OCI', async () => {
+    const node = slurm.nodes[2]!;
+    const slurmJob = await harness.runSlurmJob(node, 600);
+    const due = new Date(Date.now() + 4_000);
+    let job = transition(
+      newJob(sampleEvent({ timeHardDueDate: due.toISOString() }), new Date(), node),
+      { type: 'approve', by: 'U1', via: 'cli' },
+      new Date(),
+    );
+    const nearDue = { ...context, settings: { ...context.settings, dueWarningMs: 86_400_000 } };
+
+    const warned = await drain(job, nearDue);
+    expect(warned).toEqual({
+      type: 'due_warned',
+      slurmJobs: [expect.objectContaining({ id: slurmJob, user: userInfo().username, name: 'contract' })],
+    });
+    job = transition(job, warned, new Date());
+
+    expect(await drain(job, nearDue)).toEqual({ type: 'drain_cut_short', dueDateReached: true });
+    expect(Date.now()).toBeGreaterThanOrEqual(due.getTime());
+    // Drained (no new Slurm job lands) with the Slurm job still running: OCI's maintenance ends it.
+    expect(await context.ports.cluster.status(node)).toMatchObject({ drain: 'draining' });
+    expect((await context.ports.cluster.slurmJobsOn(node)).map((j) => j.id)).toEqual([slurmJob]);
+    expect(backend.updates.map((u) => u.update.state)).toEqual(['DRAIN']);
+  }, 60_000);
 });

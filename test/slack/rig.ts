@@ -17,7 +17,7 @@ import {
   RecordingNotifier,
   tempStateFile,
 } from '../support/orchestrator.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type Pipeline, type PipelineOptions, startPipeline } from '../support/pipeline.js';
 import { slackNotifierOver } from './support.js';
 
 /** Budgets that never hold a message back: pacing is the outbox's own test; here, the whole path. */
@@ -69,9 +69,10 @@ export async function slackRig(
     slackNotifier?: boolean;
     /** Orchestrator options beyond the test defaults (TRIAGE_TERMINATE, say). */
     orchestrator?: Partial<OrchestratorOptions>;
+    pipeline?: PipelineOptions;
   } = {},
 ): Promise<SlackRig> {
-  const pipeline = await startPipeline();
+  const pipeline = await startPipeline(options.pipeline);
   const stateFile = tempStateFile();
   const made: { outbox?: Outbox } = {};
   const sim = new SlackSimulator({

@@ -39,6 +39,7 @@ export const HEALTH_TIMEOUT_MS = 7 * 86_400_000;
 export const SETTINGS: PhaseSettings = {
   leadTimeMs: 5 * 60_000,
   drainTimeoutMs: 6 * 3_600_000,
+  dueWarningMs: 2 * 3_600_000,
   maintenanceTimeoutMs: 24 * 3_600_000,
   pollInitialMs: 30_000,
   pollMaxMs: 10 * 60_000,
@@ -71,13 +72,28 @@ export const SECOND_ON_GPU1 = { id: event('second'), node: 'gpu-1' } as const;
 /** The instance pool `startPipeline({ pooled })` puts instances in. */
 export const POOL = 'ocid1.instancepool.oc1.iad.aaaaaaaapool';
 
-function scenario(secondOnGpu1: boolean, pooled: readonly string[] = []): ScenarioInput {
+export interface PipelineOptions {
+  secondOnGpu1?: boolean;
+  /**
+   * Events with a hard due date (event id → date). OCI's window is the due date too: left alone,
+   * OCI acts then, as it does when nobody moves the window.
+   */
+  dueAt?: Record<string, Date>;
+  /** The webhooks the phases (and an orchestrator over this pipeline) call, on the pipeline's clock. */
+  webhooks?: (clock: Clock) => Webhooks;
+  /** Nodes whose instance is in an instance pool. */
+  pooled?: string[];
+}
+
+function scenario({ secondOnGpu1 = false, dueAt = {}, pooled = [] }: PipelineOptions): ScenarioInput {
   const day = new Date(START.getTime() + 86_400_000).toISOString();
   const onInstance = (n: number) => ({
     instanceId: instance(`gpu${n}`),
     timeWindowStart: day,
     faults: [{ faultId: 'HPCRDMA-0002-02', faultSummary: 'RDMA link flapping' }],
   });
+  const due = (id: string) =>
+    dueAt[id] ? { timeWindowStart: dueAt[id].toISOString(), timeHardDueDate: dueAt[id].toISOString() } : {};
   return {
     tenancy: { id: TENANCY },
     // Empty, beside the tenancy: a test denies it to make a sweep partial.
@@ -91,7 +107,7 @@ function scenario(secondOnGpu1: boolean, pooled: readonly string[] = []): Scenar
       ...(pooled.includes(name) ? { instancePoolId: POOL } : {}),
     })),
     events: [
-      { id: EVENTS.flex.id, ...onInstance(1), freeformTags: { team: 'hpc' } },
+      { id: EVENTS.flex.id, ...onInstance(1), ...due(EVENTS.flex.id), freeformTags: { team: 'hpc' } },
       {
         id: EVENTS.broken.id,
         ...onInstance(2),
@@ -144,7 +160,7 @@ export interface Pipeline {
   thread: string[];
   onThreadLine(listener: (line: string) => void): void;
   context(
-    overrides?: Partial<Pick<PhaseContext, 'signal' | 'otherJobsOnNode'>> & {
+    overrides?: Partial<Pick<PhaseContext, 'signal' | 'otherJobsOnNode' | 'dueDecided'>> & {
       settings?: Partial<PhaseSettings>;
     },
   ): PhaseContext;
@@ -157,15 +173,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(
-  options: {
-    secondOnGpu1?: boolean;
-    /** The webhooks the phases (and an orchestrator over this pipeline) call, on the pipeline's clock. */
-    webhooks?: (clock: Clock) => Webhooks;
-    /** Nodes whose instance is in an instance pool. */
-    pooled?: string[];
-  } = {},
-): Promise<Pipeline> {
+export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const clock = new ManualClock(START, true);
   const { sim } = createSimCluster({
     clock,
@@ -174,7 +182,7 @@ export async function startPipeline(
   const recording = new RecordingBackend(sim);
   const cluster = new SlurmCluster(recording, clock);
   // The instance goes away while OCI maintains it, and its slurmd registers again after.
-  const oci = await startHarness(scenario(options.secondOnGpu1 ?? false, options.pooled), {
+  const oci = await startHarness(scenario(options), {
     clock,
     onMaintenance: (t) => {
       if (t.phase === 'start') sim.reboot(t.node, REBOOT_MS);
@@ -204,6 +212,7 @@ export async function startPipeline(
     settings: { ...SETTINGS, ...overrides.settings },
     signal: overrides.signal,
     otherJobsOnNode: overrides.otherJobsOnNode,
+    dueDecided: overrides.dueDecided,
   });
   const pipeline: Pipeline = {
     clock,

@@ -7,6 +7,9 @@ export const ACTION_IDS = {
   deny: 'pitstop_deny',
   approveAll: 'pitstop_approve_all',
   terminate: 'pitstop_terminate',
+  /** On the hard due date's warning in the thread. */
+  proceed: 'pitstop_due_proceed',
+  leaveToOci: 'pitstop_due_leave_to_oci',
 } as const;
 
 /** The Deny modal: its `private_metadata` is the job id; the reason is at values.reason.reason_input. */

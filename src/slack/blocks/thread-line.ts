@@ -1,3 +1,4 @@
+import { DUE_CHOICE_WORDS, DUE_DATE } from '../../domain/due-date.js';
 import type { MaintenanceJob, TicketRecord } from '../../domain/job.js';
 import type { CheckResult, CheckStatus, Verdict } from '../../domain/verdict.js';
 import { decisionLine, utc, who } from './format.js';
@@ -51,12 +52,33 @@ function ticketLine(ticket: TicketRecord, node: string): string {
   return `🎫 Ticket ${shown} opened for ${node}.`;
 }
 
+/** What the hard due date changed in a drain that waited: the warning, the decision, the cut. */
+function dueLine(job: MaintenanceJob, previous: MaintenanceJob, node: string): string | undefined {
+  const decision = job.dueDecision;
+  if (job.phase === 'draining' && job.dueWarning && !previous.dueWarning) {
+    const count = job.dueWarning.slurmJobs.length;
+    return `⏰ The hard due date (${utc(job.event.timeHardDueDate)}) is near and the drain of ${node} still waits on ${count === 1 ? '1 Slurm job' : `${count} Slurm jobs`}: proceed now, or let OCI act at its time.`;
+  }
+  if (!decision) return undefined;
+  const words = DUE_CHOICE_WORDS[decision.choice];
+  if (job.phase === 'draining' && !previous.dueDecision) {
+    return `⏭️ ${who(decision)} chose to ${words}: Pitstop stops waiting for the Slurm jobs on ${node}, which stays drained.`;
+  }
+  if (job.phase !== 'scheduling' || job.history.at(-1)?.action !== 'drain_cut_short') return undefined;
+  if (decision.by === DUE_DATE) {
+    return `⏰ The hard due date (${utc(job.event.timeHardDueDate)}) came with no decision: ${node} stays drained and is left to OCI; Pitstop follows the event from here.`;
+  }
+  return `${node} stays drained with Slurm jobs still running: ${who(decision)} chose to ${words}.`;
+}
+
 function line(job: MaintenanceJob, previous: MaintenanceJob, node: string): string {
   const reason = job.reason ? escapeMrkdwn(job.reason) : '';
   if (job.ticket && !previous.ticket) return ticketLine(job.ticket, node);
   if (job.phase === 'done' && job.outcome === 'failed') {
     return `⚠️ *Stopped in ${previous.phase}*, a human is needed: ${reason}`;
   }
+  const due = dueLine(job, previous, node);
+  if (due) return due;
   switch (job.phase) {
     case 'draining':
       return `✅ Approved by ${job.approval ? who(job.approval) : 'someone'}: draining ${node}.`;

@@ -12,7 +12,7 @@ export const JobId = z.string().regex(/^job-[0-9a-f]{16}$/, 'not a Pitstop job i
 export const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'not a Slack user id');
 export const ChannelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'not a Slack channel id');
 
-export type DecisionName = 'approve' | 'deny' | 'approve all' | 'terminate';
+export type DecisionName = 'approve' | 'deny' | 'approve all' | 'proceed now' | 'leave to OCI' | 'terminate';
 
 /** `event ocid1… on *gpu-1*`, for answers to the person who clicked. */
 export const eventOn = (job: Pick<MaintenanceJob, 'eventId' | 'node'>) =>
