@@ -140,6 +140,16 @@ export class SimSlurm implements SlurmBackend {
     else this.takeDown(sim);
   }
 
+  /**
+   * The nodes out of service now (drained, draining or down), as `sinfo -h -t drain,down -o %n`
+   * lists them: for an observer that counts them after every change, without the cost of
+   * `showNodes` building every node's status.
+   */
+  nodesOut(): string[] {
+    this.settle();
+    return [...this.nodes.values()].filter((sim) => sim.drain || sim.down).map((sim) => sim.spec.name);
+  }
+
   // ------------------------------------------------------------ what happens to the cluster
 
   /** Starts a Slurm job on the node at once; returns its id. */
