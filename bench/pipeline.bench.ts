@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { pino } from 'pino';
-import { phaseSettings } from '../src/cli/wire.js';
+import { nodeMapper, orchestratorOptions, phaseSettings } from '../src/cli/wire.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { demoGpuTools } from '../src/demo/gpu-tools.js';
@@ -26,7 +26,6 @@ import { quoteForShell } from '../src/health/transports/ssh.js';
 import type { Transport } from '../src/health/transports/transport.js';
 import { createLogger } from '../src/log.js';
 import { LogNotifier } from '../src/notify/log-notifier.js';
-import { OciNodeMapper } from '../src/oci/node-mapper.js';
 import { OciCloud } from '../src/oci/oci-cloud.js';
 import { Orchestrator } from '../src/orchestrator.js';
 import { PHASE_HANDLERS, type PhaseHandler, type WorkingPhase } from '../src/phases/index.js';
@@ -259,23 +258,9 @@ const notifier: Notifier = {
 const orchestrator = new Orchestrator({
   ports: { cloud, cluster, health, notifier, clock },
   store: timedStore,
-  mapper: new OciNodeMapper(cloud.context, {
-    steps: config.slurm.nodeMapping,
-    mgmtCommand: config.slurm.mgmtCommand,
-    cluster,
-    concurrency: config.oci.concurrency,
-    timeoutMs: config.slurm.timeoutMs,
-  }),
+  mapper: nodeMapper(config, cloud, cluster),
   settings: phaseSettings(config),
-  options: {
-    discoveryCron: config.pipeline.discoveryCron,
-    maxWorkers: config.pipeline.maxWorkers,
-    maxNodesOut: config.pipeline.maxNodesOut,
-    maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
-    autoApprove: config.pipeline.autoApprove,
-    fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
-    dryRun: config.dryRun,
-  },
+  options: orchestratorOptions(config),
   log: createLogger('warn', pino.destination({ dest: join(dir, 'orchestrator.log'), sync: false })),
 });
 
@@ -290,6 +275,7 @@ try {
   }
   const before = store.stats();
   capacityReads = 0;
+  time.start();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   process.stderr.write(`bench: ${NODE_COUNT} jobs discovered in ${ms(sweepS)} s; approving them all\n`);
@@ -303,6 +289,7 @@ try {
   clearInterval(progress);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  time.stop();
   const after = store.stats();
 
   const left = store.list();

@@ -29,12 +29,18 @@ export class OwnTime {
   private current: Run | undefined;
   private mark = cpuMs();
   private readonly enclosing: (Run | undefined)[] = [];
+  private readonly hook = createHook({
+    before: () => this.switchTo(this.runs.getStore(), true),
+    after: () => this.switchTo(this.enclosing.pop(), false),
+  });
 
-  constructor() {
-    createHook({
-      before: () => this.switchTo(this.runs.getStore(), true),
-      after: () => this.switchTo(this.enclosing.pop(), false),
-    }).enable();
+  /** From now on every callback is attributed (it slows every promise down: only while measuring). */
+  start(): void {
+    this.hook.enable();
+  }
+
+  stop(): void {
+    this.hook.disable();
   }
 
   /** Runs one phase of `jobId`; `takeOwnCpuMs` gives what its own code cost once it is done. */

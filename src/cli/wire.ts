@@ -8,7 +8,7 @@ import { OciNodeMapper } from '../oci/node-mapper.js';
 import { OciCloud } from '../oci/oci-cloud.js';
 import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.js';
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
-import { Orchestrator } from '../orchestrator.js';
+import { Orchestrator, type OrchestratorOptions } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
 import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
 import { slackNotifierFromConfig } from '../slack/from-config.js';
@@ -28,6 +28,29 @@ export function phaseSettings(config: Config): PhaseSettings {
     failMode: pipeline.failMode,
     tag: config.oci.tag,
   };
+}
+
+export function orchestratorOptions(config: Config): OrchestratorOptions {
+  const { pipeline } = config;
+  return {
+    discoveryCron: pipeline.discoveryCron,
+    maxWorkers: pipeline.maxWorkers,
+    maxNodesOut: pipeline.maxNodesOut,
+    maxPartitionOutPercent: pipeline.maxPartitionOutPercent,
+    autoApprove: pipeline.autoApprove,
+    fixedWindowDrainLeadMs: pipeline.fixedWindowDrainLeadMs,
+    dryRun: config.dryRun,
+  };
+}
+
+export function nodeMapper(config: Config, cloud: OciCloud, cluster: SlurmCluster): OciNodeMapper {
+  return new OciNodeMapper(cloud.context, {
+    steps: config.slurm.nodeMapping,
+    mgmtCommand: config.slurm.mgmtCommand,
+    cluster,
+    concurrency: config.oci.concurrency,
+    timeoutMs: config.slurm.timeoutMs,
+  });
 }
 
 /**
@@ -88,23 +111,9 @@ export async function buildSystem(
   const orchestrator = new Orchestrator({
     ports: { cloud, cluster, health, notifier: delivery?.notifier ?? new LogNotifier(log), clock },
     store,
-    mapper: new OciNodeMapper(cloud.context, {
-      steps: config.slurm.nodeMapping,
-      mgmtCommand: config.slurm.mgmtCommand,
-      cluster,
-      concurrency: config.oci.concurrency,
-      timeoutMs: config.slurm.timeoutMs,
-    }),
+    mapper: nodeMapper(config, cloud, cluster),
     settings: phaseSettings(config),
-    options: {
-      discoveryCron: config.pipeline.discoveryCron,
-      maxWorkers: config.pipeline.maxWorkers,
-      maxNodesOut: config.pipeline.maxNodesOut,
-      maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
-      autoApprove: config.pipeline.autoApprove,
-      fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
-      dryRun: config.dryRun,
-    },
+    options: orchestratorOptions(config),
     log,
   });
   const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;

@@ -141,6 +141,12 @@ describe('capacity: may this node be taken out now?', () => {
 });
 
 describe('capacity: many nodes against one read of the node list', () => {
+  /** Asks for `name`, expects yes, and starts on it. */
+  const admit = (capacity: Capacity, name: string) => {
+    expect(capacity.mayTakeOut(name)).toEqual({ allowed: true, notes: [] });
+    capacity.take(name);
+  };
+
   it('counts each node taken for the questions after it, cluster-wide', () => {
     const capacity = new Capacity({
       nodes: partition(20),
@@ -148,14 +154,12 @@ describe('capacity: many nodes against one read of the node list', () => {
       maxNodesOut: 3,
       maxPartitionOutPercent: 100,
     });
-    expect(capacity.mayTakeOut('gpu-1')).toEqual({ allowed: true, notes: [] });
-    capacity.take('gpu-1');
+    admit(capacity, 'gpu-1');
     expect(capacity.mayTakeOut('gpu-1')).toEqual({
       allowed: false,
       reason: 'gpu-1 is being worked by another job: it waits until that job ends',
     });
-    expect(capacity.mayTakeOut('gpu-2').allowed).toBe(true);
-    capacity.take('gpu-2');
+    admit(capacity, 'gpu-2');
     expect(capacity.mayTakeOut('gpu-4')).toEqual({
       allowed: false,
       reason:
@@ -168,8 +172,7 @@ describe('capacity: many nodes against one read of the node list', () => {
     nodes[0] = node('gpu-1', ['gpu'], { drain: 'drained' });
     const capacity = new Capacity({ nodes, jobsInProgress: [], maxNodesOut: 10, maxPartitionOutPercent: 20 });
     capacity.take('gpu-1');
-    expect(capacity.mayTakeOut('gpu-2').allowed).toBe(true);
-    capacity.take('gpu-2');
+    admit(capacity, 'gpu-2');
     expect(capacity.mayTakeOut('gpu-3')).toEqual({
       allowed: false,
       reason:
