@@ -203,9 +203,9 @@ const logNotifier = new LogNotifier(
  * Per transition a phase made: Pitstop's own CPU ms (the phase run's own code, the store's
  * transition in memory, the notifier) and the wall ms until the store had it on disk.
  */
-const perTransition: { ownCpuMs: number; durableMs: number }[] = [];
+const perTransition: { phase: string; ownCpuMs: number; durableMs: number }[] = [];
 /** A transition recorded and not yet told to the notifier, by job. */
-const recorded = new Map<string, { ownCpuMs: number; durableMs: number }>();
+const recorded = new Map<string, { phase: string; ownCpuMs: number; durableMs: number }>();
 
 // The orchestrator calls each phase through this table: wrapping its entries times every phase
 // run without a hook in the production code.
@@ -221,13 +221,18 @@ const timedStore = new Proxy(store, {
     if (key !== 'apply') return typeof value === 'function' ? value.bind(target) : value;
     return async (jobId: string, action: Parameters<JobStore['apply']>[1]) => {
       const phaseCpuMs = time.takeOwnCpuMs(jobId);
+      const phase = target.get(jobId)?.phase ?? 'unknown';
       const started = performance.now();
       // The transition itself is synchronous; the write to disk is shared by a group commit.
       const { value: writing, cpuMs } = cpuOf(() => target.apply(jobId, action));
       const job = await writing;
       // Decisions (approve) are transitions no phase made: only the phases' are timed.
       if (phaseCpuMs !== undefined) {
-        recorded.set(jobId, { ownCpuMs: phaseCpuMs + cpuMs, durableMs: performance.now() - started });
+        recorded.set(jobId, {
+          phase,
+          ownCpuMs: phaseCpuMs + cpuMs,
+          durableMs: performance.now() - started,
+        });
       }
       return job;
     };
@@ -267,12 +272,14 @@ const orchestrator = new Orchestrator({
 // ---------------------------------------------------------------- the run
 let exitCode = 0;
 try {
+  const rssBeforeSweep = peakRssMiB();
   const swept = performance.now();
   const sweep = await orchestrator.sweep();
   const sweepS = (performance.now() - swept) / 1000;
   if (sweep.created.length !== NODE_COUNT) {
     throw new Error(`bench: the sweep made ${sweep.created.length} jobs, expected ${NODE_COUNT} (mapping?)`);
   }
+  const rssAfterSweep = peakRssMiB();
   const before = store.stats();
   capacityReads = 0;
   time.start();
@@ -319,6 +326,15 @@ try {
       'own CPU ms per transition p50': ms(percentile(sorted, 50)),
       'own CPU ms per transition p99': `${ms(percentile(sorted, 99))} (target < 5) ${percentile(sorted, 99) < 5 ? 'met' : 'NOT met'}`,
       'own CPU ms per transition max': ms(sorted.at(-1) ?? 0),
+      'own CPU ms p50 / p99 by phase': [...new Set(perTransition.map((t) => t.phase))]
+        .map((phase) => {
+          const of = perTransition
+            .filter((t) => t.phase === phase)
+            .map((t) => t.ownCpuMs)
+            .sort((a, b) => a - b);
+          return `${phase} ${ms(percentile(of, 50))} / ${ms(percentile(of, 99))}`;
+        })
+        .join(', '),
       'on disk after (wall ms) p50 / p99': `${ms(percentile(durable, 50))} / ${ms(percentile(durable, 99))}`,
       // The approvals are transitions too.
       'store bytes per transition': Math.round(bytes / (perTransition.length + NODE_COUNT)),
@@ -329,7 +345,7 @@ try {
         .map(([p, limit]) => `${p} ${most.partitions.get(p) ?? 0}/${limit}`)
         .join(', '),
       'node-list samples (ms spent)': `${most.samples} (${Math.round(most.sampleMs)})`,
-      'peak RSS (MiB)': `${rss} (target < 250) ${rss < 250 ? 'met' : 'NOT met'}`,
+      'peak RSS (MiB)': `${rss} (target < 250) ${rss < 250 ? 'met' : 'NOT met'}; ${rssBeforeSweep} before the sweep, ${rssAfterSweep} after it`,
     },
   );
   if (over) {
