@@ -3,7 +3,7 @@ import type { DueChoice } from './domain/due-date.js';
 import { fixedWindowWait } from './domain/fixed-window.js';
 import type { MaintenanceJob, Phase } from './domain/job.js';
 import type { PauseState } from './domain/pause.js';
-import { mayTakeOut } from './domain/policy.js';
+import { Capacity } from './domain/policy.js';
 import type { Verdict } from './domain/verdict.js';
 import type { BlockerHold, Gates } from './gates/gates.js';
 import type { Logger } from './log.js';
@@ -97,6 +97,8 @@ export class Orchestrator {
   /** Per running job: aborted when its due decision is taken, to end its drain's wait at once. */
   private readonly dueDecided = new Map<string, AbortController>();
   private pumping: Promise<void> = Promise.resolve();
+  /** A pass is queued and has not begun: it will see whatever asks for another one now. */
+  private pumpQueued = false;
   private sweeping: Promise<SweepResult> | undefined;
   private task: ScheduledTask | undefined;
   private blockerTask: ScheduledTask | undefined;
@@ -373,9 +375,13 @@ export class Orchestrator {
 
   /** Starts queued jobs while workers and capacity allow; one look at a time, so two jobs never pass the check together. */
   private pump() {
-    if (this.abort.signal.aborted) return;
+    if (this.abort.signal.aborted || this.pumpQueued) return;
+    this.pumpQueued = true;
     this.pumping = this.pumping
-      .then(() => this.startWhatMay())
+      .then(() => {
+        this.pumpQueued = false;
+        return this.startWhatMay();
+      })
       .catch((error: unknown) => {
         this.deps.log.error({ err: error }, 'could not start the waiting jobs; trying again later');
       });
@@ -390,6 +396,8 @@ export class Orchestrator {
       const running = store.get(id);
       if (running?.node) nodeTakenBy.set(running.node, running);
     }
+    // Slurm's node list is read once a pass (at its first drain), not once per queued job.
+    let capacity: Capacity | string | undefined;
     for (const id of [...this.queued]) {
       if (this.abort.signal.aborted || this.running.size >= options.maxWorkers) break;
       const job = store.get(id);
@@ -428,7 +436,11 @@ export class Orchestrator {
       if (job.phase === 'draining' && (await this.waitsForFixedWindow(job))) continue;
       if (job.phase === 'draining' && blockerHold && (await this.heldByGates(job, blockerHold))) continue;
       // Only a drain takes a node out; a job past it (resumed after a restart) holds its node already.
-      const why = job.phase === 'draining' ? await this.capacityRefusal(job) : undefined;
+      let why: string | undefined;
+      if (job.phase === 'draining') {
+        capacity ??= await this.readCapacity();
+        why = await this.capacityRefusal(job, capacity);
+      }
       if (this.abort.signal.aborted) break;
       if (why) {
         // Looked at again when a job finishes and at every sweep (the discovery timer).
@@ -436,6 +448,7 @@ export class Orchestrator {
         continue;
       }
       this.queued.delete(id);
+      if (capacity instanceof Capacity && job.node) capacity.take(job.node);
       this.forgetWaits(id);
       this.running.set(
         id,
@@ -540,21 +553,26 @@ export class Orchestrator {
     return true;
   }
 
-  private async capacityRefusal(job: MaintenanceJob): Promise<string | undefined> {
-    let nodes: Awaited<ReturnType<PhasePorts['cluster']['listNodes']>>;
+  /** The capacity as Slurm shows it now with the jobs running, or why it cannot be told. */
+  private async readCapacity(): Promise<Capacity | string> {
     try {
-      nodes = await this.ports.cluster.listNodes();
+      return new Capacity({
+        nodes: await this.ports.cluster.listNodes(),
+        jobsInProgress: [...this.running.keys()].flatMap((id) => this.deps.store.get(id) ?? []),
+        maxNodesOut: this.deps.options.maxNodesOut,
+        maxPartitionOutPercent: this.deps.options.maxPartitionOutPercent,
+      });
     } catch (error) {
       return `cannot read Slurm's node list to check capacity (${(error as Error).message})`;
     }
-    const jobsInProgress = [...this.running.keys()].flatMap((id) => this.deps.store.get(id) ?? []);
-    const answer = mayTakeOut({
-      node: job.node!,
-      nodes,
-      jobsInProgress,
-      maxNodesOut: this.deps.options.maxNodesOut,
-      maxPartitionOutPercent: this.deps.options.maxPartitionOutPercent,
-    });
+  }
+
+  private async capacityRefusal(
+    job: MaintenanceJob,
+    capacity: Capacity | string,
+  ): Promise<string | undefined> {
+    if (typeof capacity === 'string') return capacity;
+    const answer = capacity.mayTakeOut(job.node!);
     if (!answer.allowed) return answer.reason;
     for (const note of answer.notes) await this.ports.notifier.progress(job, note);
     return undefined;

@@ -9,7 +9,7 @@ import { OciNodeMapper } from '../oci/node-mapper.js';
 import { OciCloud } from '../oci/oci-cloud.js';
 import { checkSocketPath, listenOnSocket } from '../orchestrator/control-socket.js';
 import { controlServer, healthServer, listen } from '../orchestrator/http.js';
-import { Orchestrator } from '../orchestrator.js';
+import { Orchestrator, type OrchestratorOptions } from '../orchestrator.js';
 import type { PhaseSettings } from '../phases/index.js';
 import type { Clock, Cluster } from '../ports.js';
 import { type SlackAppHandle, startSlackApp } from '../slack/app.js';
@@ -31,6 +31,19 @@ export function phaseSettings(config: Config): PhaseSettings {
     backTimeoutMs: pipeline.backTimeoutMs,
     failMode: pipeline.failMode,
     tag: config.oci.tag,
+  };
+}
+
+export function orchestratorOptions(config: Config): OrchestratorOptions {
+  const { pipeline } = config;
+  return {
+    discoveryCron: pipeline.discoveryCron,
+    maxWorkers: pipeline.maxWorkers,
+    maxNodesOut: pipeline.maxNodesOut,
+    maxPartitionOutPercent: pipeline.maxPartitionOutPercent,
+    autoApprove: pipeline.autoApprove,
+    fixedWindowDrainLeadMs: pipeline.fixedWindowDrainLeadMs,
+    dryRun: config.dryRun,
   };
 }
 
@@ -138,16 +151,7 @@ export async function buildSystem(
     mapper: nodeMapperFromConfig(config, cloud, cluster),
     settings: phaseSettings(config),
     gates: gatesFromConfig(config, cluster),
-    options: {
-      discoveryCron: config.pipeline.discoveryCron,
-      maxWorkers: config.pipeline.maxWorkers,
-      maxNodesOut: config.pipeline.maxNodesOut,
-      maxPartitionOutPercent: config.pipeline.maxPartitionOutPercent,
-      autoApprove: config.pipeline.autoApprove,
-      fixedWindowDrainLeadMs: config.pipeline.fixedWindowDrainLeadMs,
-      dryRun: config.dryRun,
-      triageTerminate: config.pipeline.triageTerminate,
-    },
+    options: orchestratorOptions(config),
     log,
   });
   const servers = [healthServer(orchestrator, log), controlServer(orchestrator, log)] as const;

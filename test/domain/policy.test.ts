@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Phase } from '../../src/domain/job.js';
 import { NodeStatus } from '../../src/domain/node.js';
-import { autoApproves, type CapacityQuestion, mayTakeOut } from '../../src/domain/policy.js';
+import { autoApproves, Capacity, type CapacityQuestion, mayTakeOut } from '../../src/domain/policy.js';
 
 /** A node as `scontrol show node` reads it: in service unless told otherwise. */
 function node(name: string, partitions: string[], out?: { state?: string; drain?: 'draining' | 'drained' }) {
@@ -137,6 +137,48 @@ describe('capacity: may this node be taken out now?', () => {
     const jobs = Array.from({ length: 19 }, (_, i) => working(`gpu-${i + 2}`));
     expect(ask({ jobsInProgress: jobs, maxPartitionOutPercent: 100, maxNodesOut: 20 }).allowed).toBe(true);
     expect(ask({ jobsInProgress: jobs, maxPartitionOutPercent: 100, maxNodesOut: 19 }).allowed).toBe(false);
+  });
+});
+
+describe('capacity: many nodes against one read of the node list', () => {
+  /** Asks for `name`, expects yes, and starts on it. */
+  const admit = (capacity: Capacity, name: string) => {
+    expect(capacity.mayTakeOut(name)).toEqual({ allowed: true, notes: [] });
+    capacity.take(name);
+  };
+
+  it('counts each node taken for the questions after it, cluster-wide', () => {
+    const capacity = new Capacity({
+      nodes: partition(20),
+      jobsInProgress: [working('gpu-3')],
+      maxNodesOut: 3,
+      maxPartitionOutPercent: 100,
+    });
+    admit(capacity, 'gpu-1');
+    expect(capacity.mayTakeOut('gpu-1')).toEqual({
+      allowed: false,
+      reason: 'gpu-1 is being worked by another job: it waits until that job ends',
+    });
+    admit(capacity, 'gpu-2');
+    expect(capacity.mayTakeOut('gpu-4')).toEqual({
+      allowed: false,
+      reason:
+        '3 nodes are out of service cluster-wide (gpu-1, gpu-2, gpu-3) and MAX_NODES_OUT=3: gpu-4 waits until one is back',
+    });
+  });
+
+  it('counts each node taken against its partitions, and a node already out only once', () => {
+    const nodes = [...partition(10), ...partition(10, 'other')];
+    nodes[0] = node('gpu-1', ['gpu'], { drain: 'drained' });
+    const capacity = new Capacity({ nodes, jobsInProgress: [], maxNodesOut: 10, maxPartitionOutPercent: 20 });
+    capacity.take('gpu-1');
+    admit(capacity, 'gpu-2');
+    expect(capacity.mayTakeOut('gpu-3')).toEqual({
+      allowed: false,
+      reason:
+        'partition gpu: 2 of its 10 nodes are out (gpu-1, gpu-2), and MAX_PARTITION_OUT_PERCENT=20 allows 2 at once: gpu-3 waits until one is back',
+    });
+    expect(capacity.mayTakeOut('other-1').allowed).toBe(true);
   });
 });
 

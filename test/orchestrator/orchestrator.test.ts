@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jobIdFor, newJob, retryTokenFor } from '../../src/domain/job.js';
 import type { Logger } from '../../src/log.js';
 import { recordEventRead } from '../../src/orchestrator/event-reads.js';
@@ -158,6 +158,40 @@ describe('orchestrator', () => {
     expect(at(EVENTS.failing.id, 'draining → scheduling')).toBeGreaterThan(
       at(EVENTS.flex.id, 'bookkeeping → done'),
     );
+  });
+
+  it("checks every waiting job against one read of Slurm's node list per pass, not one read per job", async () => {
+    const { orchestrator, notifier } = await rig({ maxNodesOut: 1 });
+    await orchestrator.sweep();
+    await orchestrator.pause('U1', 'approve everything first');
+    for (const node of ['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4']) await orchestrator.approve(node, 'U1', 'cli');
+    const reads = vi.spyOn(pipeline.cluster, 'listNodes');
+    // The pass after unpause starts gpu-1 and tells the three others why they wait.
+    let readsOnceAllWaited: number | undefined;
+    let waiting = 0;
+    notifier.onLine((line) => {
+      if (line.startsWith('waiting to start') && ++waiting === 3)
+        readsOnceAllWaited = reads.mock.calls.length;
+    });
+    await orchestrator.unpause('U1');
+    await orchestrator.idle();
+
+    expect(readsOnceAllWaited).toBe(1);
+    expect(await outcome(EVENTS.flex.id)).toBe('returned');
+  });
+
+  it('looks at the queue once for approvals that arrive together, not once per approval', async () => {
+    const { orchestrator, notifier } = await rig({ maxNodesOut: 1 });
+    await orchestrator.sweep();
+    const reads = vi.spyOn(pipeline.cluster, 'listNodes');
+    let readsWhenFirstDone: number | undefined;
+    notifier.onLine((line) => {
+      if (line === 'bookkeeping → done') readsWhenFirstDone ??= reads.mock.calls.length;
+    });
+    await Promise.all(['gpu-1', 'gpu-2', 'gpu-3', 'gpu-4'].map((n) => orchestrator.approve(n, 'U1', 'cli')));
+    await orchestrator.idle();
+
+    expect(readsWhenFirstDone).toBe(1);
   });
 
   it('after a stop in the middle of a phase, a new orchestrator on the same state file finishes the job once', async () => {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isOutOfService } from '../../src/domain/node.js';
 import { ManualClock } from '../../src/sim/clock.js';
 import { createSimCluster } from '../../src/sim/slurm/index.js';
 import { SlurmWaitError } from '../../src/slurm/errors.js';
@@ -24,6 +25,24 @@ function setup() {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SimSlurm', () => {
+  it('lists the nodes out of service as showNodes counts them: drained, draining, down', async () => {
+    const { clock, sim, cluster } = setup();
+    const counted = async () =>
+      (await cluster.listNodes()).filter(isOutOfService).map((status) => status.name);
+    expect(sim.nodesOut()).toEqual([]);
+    sim.submit('gpu-2', { durationMs: 5_000 });
+    sim.drainAs('bob', 'gpu-2', 'bad cable');
+    expect(sim.nodesOut()).toEqual(['gpu-2']);
+    sim.stopSlurmd('gpu-1');
+    clock.advance(20_000);
+    expect(sim.nodesOut()).toEqual(['gpu-1', 'gpu-2']);
+    expect(sim.nodesOut()).toEqual(await counted());
+    sim.startSlurmd('gpu-1');
+    await cluster.resume('gpu-2', { force: true });
+    expect(sim.nodesOut()).toEqual([]);
+    expect(await counted()).toEqual([]);
+  });
+
   it('ends Slurm jobs as its clock moves', async () => {
     const { clock, sim, cluster } = setup();
     sim.submit('gpu-2', { durationMs: 5_000 });

@@ -159,6 +159,16 @@ export class SimSlurm implements SlurmBackend {
       }));
   }
 
+  /**
+   * The nodes out of service now (drained, draining or down), as `sinfo -h -t drain,down -o %n`
+   * lists them: for an observer that counts them after every change, without the cost of
+   * `showNodes` building every node's status.
+   */
+  nodesOut(): string[] {
+    this.settle();
+    return [...this.nodes.values()].filter((sim) => sim.drain || sim.down).map((sim) => sim.spec.name);
+  }
+
   // ------------------------------------------------------------ what happens to the cluster
 
   /** An administrator reserves nodes (`scontrol create reservation`), from `startMs` for `durationMs`. */
