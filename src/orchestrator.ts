@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { DueChoice } from './domain/due-date.js';
 import { fixedWindowWait } from './domain/fixed-window.js';
@@ -115,6 +116,8 @@ export class Orchestrator {
   private readonly terminations: Terminations;
 
   constructor(private readonly deps: OrchestratorDeps) {
+    // Every waiting worker (sleeps, polls) listens on this one signal: MAX_WORKERS of them are expected, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.ports = {
       ...deps.ports,
       cloud: recordingEventReads(deps.ports.cloud, deps.store, deps.ports.clock),
