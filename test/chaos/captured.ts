@@ -17,7 +17,7 @@ export class Captured {
   /** An OCI API key: each line of its PEM body, and its fingerprint's hex digits. */
   ociKey(name: string, key: { privateKeyPem: string; fingerprint: string }): void {
     const body = key.privateKeyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
-    body.forEach((line, i) => this.secret(`${name} PEM line ${i + 1}`, line));
+    for (const [i, line] of body.entries()) this.secret(`${name} PEM line ${i + 1}`, line);
     this.secret(`${name} fingerprint`, key.fingerprint);
     this.secret(`${name} fingerprint digits`, key.fingerprint.replaceAll(':', ''));
   }

@@ -3,39 +3,64 @@
  * phases, then started again, against the real Slurm test cluster and the OCI simulator.
  * Under CI=true a missing Slurm fails.
  */
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { existsSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { event } from '../oci/sim-fixture.js';
+import { healthyNode } from '../support/gpu-standins.js';
 import { slurmUnavailableReason } from '../support/slurm-cluster.js';
 import { type ChaosCase, runMatrix } from './matrix.js';
-import { reached, type ServeProcess, type ServeWorld, serveCase, startServeWorld } from './serve-world.js';
+import {
+  reached,
+  type ServeCase,
+  type ServeProcess,
+  type ServeWorld,
+  saying,
+  serveCase,
+  startServeWorld,
+} from './serve-world.js';
 
 const unavailable = slurmUnavailableReason();
 const mustRun = process.env.CI === 'true';
 if (unavailable && !mustRun) console.warn(`skipping the crash matrix: ${unavailable}`);
 
-/** SIGKILLs serve once `when` is logged, starts it again, and lets the job finish. */
-function killAt(
-  name: string,
-  when: string,
-  at: (serve: ServeProcess) => Promise<void>,
-): ChaosCase<ServeWorld> {
+const NODE = 'gpu-1';
+const EVENT = event('crash');
+
+interface KillPoint {
+  /** Set up before the first serve starts. */
+  before?: (world: ServeWorld, c: ServeCase) => Promise<void>;
+  /** Resolves when serve is to be killed. */
+  at: (serve: ServeProcess, c: ServeCase, world: ServeWorld) => Promise<void>;
+}
+
+/**
+ * SIGKILLs serve at each kill point in turn (a new serve after each), then lets the last serve
+ * finish the job: exactly one drain and one resume in Slurm, one window move in OCI.
+ */
+function killAt(name: string, when: string, ...points: KillPoint[]): ChaosCase<ServeWorld> {
   return {
     group: 'crash',
     name,
     fault: `SIGKILL of serve ${when}, then a restart`,
     expected: 'the job completes: one drain, one window move, one resume',
     async run(world) {
-      const node = 'gpu-1';
+      const node = NODE;
       const c = await serveCase(world, [{ name: 'crash', node }]);
       try {
-        const first = c.serve();
-        await at(first);
-        expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
+        for (const point of points) {
+          await point.before?.(world, c);
+          const serve = c.serve();
+          await point.at(serve, c, world);
+          expect((await serve.kill('SIGKILL')).signal).toBe('SIGKILL');
+        }
         const second = c.serve();
         await c.finished();
         await second.kill('SIGTERM');
         const record = await c.record();
-        expect(record.state.finished[event('crash')]?.outcome).toBe('returned');
+        expect(record.state.finished[EVENT]?.outcome).toBe('returned');
         const updates = record.slurm.map((u) => `${u.state} ${u.node}`);
         expect(updates).toEqual([`DRAIN ${node}`, `RESUME ${node}`]);
         return record;
@@ -46,8 +71,76 @@ function killAt(
   };
 }
 
+const entering = (phase: string): KillPoint => ({
+  at: (serve) => serve.line(`the job entering ${phase}`, reached(phase)),
+});
+
+/** Polls until `check` holds (the world outside serve: OCI's request log, a marker file). */
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`test: ${what} within ${timeoutMs} ms`);
+    await delay(100);
+  }
+}
+
+const drainBlocked: KillPoint = {
+  // A Slurm job holds the node for a few seconds: serve dies while it waits for the drain.
+  before: async (world) => {
+    await world.harness.runSlurmJob(NODE, 6);
+  },
+  at: (serve) => serve.line('the drain waiting on a Slurm job', saying(/Slurm jobs still running/)),
+};
+
+const scheduleInFlight: KillPoint = {
+  // OCI takes 1.5 s to answer the window move: serve dies with the request sent, unanswered.
+  before: async (_world, c) => {
+    c.oci.sim.faults.set('updateInstanceMaintenanceEvent', { latencyMs: 1_500 });
+  },
+  at: (_serve, c) =>
+    until('the window move sent to OCI', () =>
+      c.oci.sim.requests.some((r) => r.retryToken?.startsWith('pitstop-schedule-')),
+    ),
+};
+
+const maintenanceUnderway: KillPoint = {
+  at: (_serve, c) =>
+    until('OCI maintaining the instance', () => c.oci.sim.fleet.event(EVENT).lifecycleState === 'PROCESSING'),
+};
+
+const healthRunning: KillPoint = {
+  // The DCGM check takes 2 s and says when it started: serve dies in the middle of the checks.
+  before: async (world) => {
+    const dir = world.standins.dir;
+    await rm(join(dir, 'dcgmi.started'), { force: true });
+    await copyFile(join(dir, 'dcgmi'), join(dir, 'dcgmi.healthy'));
+    await world.standins.write(
+      'dcgmi',
+      `touch '${dir}/dcgmi.started'\nsleep 2\nexec '${dir}/dcgmi.healthy' "$@"`,
+    );
+  },
+  at: (_serve, _c, world) =>
+    until('the GPU checks running', () => existsSync(join(world.standins.dir, 'dcgmi.started'))),
+};
+
 const CASES: ChaosCase<ServeWorld>[] = [
-  killAt('SIGKILL entering scheduling', 'as the job enters scheduling', (s) => s.line('scheduling', reached('scheduling'))),
+  killAt('SIGKILL entering draining', 'right after the approval', entering('draining')),
+  killAt('SIGKILL in drain', 'while a Slurm job keeps the node draining', drainBlocked),
+  killAt('SIGKILL entering scheduling', 'as the job enters scheduling', entering('scheduling')),
+  killAt('SIGKILL in schedule', 'with the window move sent and not yet answered', scheduleInFlight),
+  killAt('SIGKILL entering maintenance', 'as the job enters the maintenance wait', entering('maintenance')),
+  killAt('SIGKILL in maintenance', 'while OCI maintains the instance', maintenanceUnderway),
+  killAt('SIGKILL entering health', 'as the job enters health', entering('health')),
+  killAt('SIGKILL in health', 'while the GPU checks run', healthRunning),
+  killAt('SIGKILL entering triage', 'as the job enters triage', entering('triage')),
+  killAt('SIGKILL entering bookkeeping', 'as the job enters bookkeeping', entering('bookkeeping')),
+  killAt(
+    'SIGKILL three times',
+    'in drain, in the schedule and in maintenance',
+    drainBlocked,
+    scheduleInFlight,
+    maintenanceUnderway,
+  ),
 ];
 
 describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
@@ -58,6 +151,10 @@ describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
   });
   afterAll(async () => {
     await world?.stop();
+  });
+  afterEach(async () => {
+    // Back to healthy stand-ins and no OCI latency for the next case.
+    if (world) await healthyNode(world.standins);
   });
   runMatrix(CASES, () => world);
 });

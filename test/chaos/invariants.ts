@@ -42,7 +42,8 @@ function schedulesPerEvent(oci: readonly RequestLogEntry[]): Map<string, number>
   const counts = new Map<string, number>();
   for (const request of oci) {
     if (!request.retryToken?.startsWith(SCHEDULE_TOKEN)) continue;
-    const carriedOut = (request.status >= 200 && request.status < 300 && !request.replayed) || request.dropped;
+    const carriedOut =
+      (request.status >= 200 && request.status < 300 && !request.replayed) || request.dropped;
     const eventId = EVENT_IN_PATH.exec(request.target)?.[1];
     if (carriedOut && eventId) counts.set(eventId, (counts.get(eventId) ?? 0) + 1);
   }
@@ -96,7 +97,9 @@ export function checkInvariants(record: FleetRecord): InvariantReport {
         violations.push(`${change.node} resumed by Pitstop while not out (resumed twice?)`);
         duplicates++;
       } else if (held.by !== 'pitstop') {
-        violations.push(`${change.node} resumed by Pitstop while a human held it (${held.reason ?? 'no reason'})`);
+        violations.push(
+          `${change.node} resumed by Pitstop while a human held it (${held.reason ?? 'no reason'})`,
+        );
       }
       continue;
     }
@@ -118,7 +121,8 @@ export function checkInvariants(record: FleetRecord): InvariantReport {
     const passes = [...jobs.values()].filter(
       (job) => job.node === node && job.verdicts.at(-1) === 'PASS',
     ).length;
-    if (resumes > passes) violations.push(`${node} resumed ${resumes} time(s) after ${passes} PASS verdict(s)`);
+    if (resumes > passes)
+      violations.push(`${node} resumed ${resumes} time(s) after ${passes} PASS verdict(s)`);
   }
 
   const schedules = schedulesPerEvent(record.oci);
@@ -130,7 +134,9 @@ export function checkInvariants(record: FleetRecord): InvariantReport {
   }
   for (const job of jobs.values()) {
     if (job.scheduledWithWorkRequest && schedules.get(job.eventId) !== 1)
-      violations.push(`job ${job.jobId} scheduled, but OCI carried out ${schedules.get(job.eventId) ?? 0} updates`);
+      violations.push(
+        `job ${job.jobId} scheduled, but OCI carried out ${schedules.get(job.eventId) ?? 0} updates`,
+      );
   }
 
   // The audit log records what is durable, once: one "created" and one "finished" per job.

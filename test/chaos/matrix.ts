@@ -46,21 +46,25 @@ export function runMatrix<R>(cases: ChaosCase<R>[], rig: () => R): void {
   for (const chaosCase of cases) {
     const awaitsStoreFix = AWAITS_STORE_FIX.includes(chaosCase.name);
     const test = awaitsStoreFix ? it.fails : it;
-    test(`${chaosCase.group}: ${chaosCase.name}`, chaosCase.timeoutMs ?? 60_000, async (context: TestContext) => {
-      const meta: ChaosMeta = {
-        group: chaosCase.group,
-        name: chaosCase.name,
-        jobsLost: 0,
-        duplicates: 0,
-        awaitsStoreFix,
-      };
-      context.task.meta.chaos = meta;
-      const record = await chaosCase.run(rig());
-      if (!record) return;
-      const report = checkInvariants(record);
-      meta.jobsLost = report.jobsLost;
-      meta.duplicates = report.duplicates;
-      expect(report.violations, `invariants after "${chaosCase.name}"`).toEqual([]);
-    });
+    test(
+      `${chaosCase.group}: ${chaosCase.name}`,
+      async (context: TestContext) => {
+        const meta: ChaosMeta = {
+          group: chaosCase.group,
+          name: chaosCase.name,
+          jobsLost: 0,
+          duplicates: 0,
+          awaitsStoreFix,
+        };
+        context.task.meta.chaos = meta;
+        const record = await chaosCase.run(rig());
+        if (!record) return;
+        const report = checkInvariants(record);
+        meta.jobsLost = report.jobsLost;
+        meta.duplicates = report.duplicates;
+        expect(report.violations, `invariants after "${chaosCase.name}"`).toEqual([]);
+      },
+      chaosCase.timeoutMs ?? 60_000,
+    );
   }
 }

@@ -68,7 +68,10 @@ export interface ServeCase {
   port: number;
   serve(extraEnv?: Record<string, string>): ServeProcess;
   /** A `pitstop` CLI command against this case's state file (output captured). */
-  pitstop(args: string[], extraEnv?: Record<string, string>): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
+  pitstop(
+    args: string[],
+    extraEnv?: Record<string, string>,
+  ): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
   /** Polls the state file until every event of the case is finished. */
   finished(timeoutMs?: number): Promise<void>;
   record(): Promise<FleetRecord>;
@@ -121,7 +124,13 @@ export async function serveCase(
       timeWindowStart: new Date(Date.now() + 86_400_000).toISOString(),
       ...e.extra,
     })),
-    lifecycle: { workRequestAccepted: '200ms', workRequestInProgress: '300ms', eventStarted: '1s', eventProcessing: '1s', ...options.lifecycle },
+    lifecycle: {
+      workRequestAccepted: '200ms',
+      workRequestInProgress: '300ms',
+      eventStarted: '1s',
+      eventProcessing: '1s',
+      ...options.lifecycle,
+    },
   };
   const oci = await startHarness(scenario, {
     onMaintenance: async (t) => {
@@ -194,7 +203,10 @@ export async function serveCase(
               reject(
                 new Error(
                   `test: ${label} never logged ${what} within ${timeoutMs} ms; last lines:\n` +
-                    `${lines.slice(-5).map((l) => JSON.stringify(l)).join('\n')}\nstderr: ${stderr.slice(-500)}`,
+                    `${lines
+                      .slice(-5)
+                      .map((l) => JSON.stringify(l))
+                      .join('\n')}\nstderr: ${stderr.slice(-500)}`,
                 ),
               ),
             timeoutMs,
@@ -228,7 +240,10 @@ export async function serveCase(
     port,
     serve,
     async pitstop(args, extraEnv = {}) {
-      const result = await execa(process.execPath, [BIN, ...args], { reject: false, env: { ...env, ...extraEnv } });
+      const result = await execa(process.execPath, [BIN, ...args], {
+        reject: false,
+        env: { ...env, ...extraEnv },
+      });
       world.captured.add(`pitstop ${args[0]} stdout`, result.stdout);
       world.captured.add(`pitstop ${args[0]} stderr`, result.stderr);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
@@ -240,7 +255,9 @@ export async function serveCase(
         const state = await JobStore.read(stateFile).catch(() => undefined);
         if (state && ids.every((id) => state.finished[id])) return;
         if (Date.now() > deadline) {
-          throw new Error(`test: not every event finished within ${timeoutMs} ms: ${JSON.stringify(state?.jobs)}`);
+          throw new Error(
+            `test: not every event finished within ${timeoutMs} ms: ${JSON.stringify(state?.jobs)}`,
+          );
         }
         await delay(250);
       }
