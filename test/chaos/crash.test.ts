@@ -87,9 +87,9 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
 const drainBlocked: KillPoint = {
   // A Slurm job holds the node for a few seconds: serve dies while it waits for the drain.
   before: async (world) => {
-    await world.harness.runSlurmJob(NODE, 6);
+    await world.harness.runSlurmJob(NODE, 8);
   },
-  at: (serve) => serve.line('the drain waiting on a Slurm job', saying(/Slurm jobs still running/)),
+  at: (serve) => serve.line('the drain begun', saying(/draining \(reason/)),
 };
 
 const scheduleInFlight: KillPoint = {

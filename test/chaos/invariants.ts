@@ -42,8 +42,9 @@ function schedulesPerEvent(oci: readonly RequestLogEntry[]): Map<string, number>
   const counts = new Map<string, number>();
   for (const request of oci) {
     if (!request.retryToken?.startsWith(SCHEDULE_TOKEN)) continue;
+    // A replay acts no second time, answered or not; a dropped answer hides an update done.
     const carriedOut =
-      (request.status >= 200 && request.status < 300 && !request.replayed) || request.dropped;
+      !request.replayed && ((request.status >= 200 && request.status < 300) || request.dropped === true);
     const eventId = EVENT_IN_PATH.exec(request.target)?.[1];
     if (carriedOut && eventId) counts.set(eventId, (counts.get(eventId) ?? 0) + 1);
   }
