@@ -144,6 +144,40 @@ const CASES: ChaosCase<Captured>[] = [
     (c) => c.when(/scheduling → maintenance/, () => c.pipeline.oci.sim.rotateKey()),
     (c) => expect(c.pipeline.oci.sim.count('getInstanceMaintenanceEvent', 401)).toBeLessThanOrEqual(1),
   ),
+  {
+    group: 'oci',
+    name: 'instance no longer maps to its node',
+    fault:
+      'after discovery the instance is renamed and readdressed (no Slurm node matches it), then a human approves',
+    expected:
+      'the job loses its node and cannot be approved; nothing drained, nothing scheduled; it stays resumable',
+    async run(captured) {
+      const c = await pipelineCase(captured);
+      try {
+        const { fleet } = c.pipeline.oci.sim;
+        await c.orchestrator.sweep();
+        expect(c.store.findByEvent(EVENTS.flex.id)?.node).toBe('gpu-1');
+        Object.assign(fleet.instance(fleet.event(EVENTS.flex.id).instanceId), {
+          displayName: 'replaced-1',
+          privateIp: '10.9.9.9',
+        });
+        await c.orchestrator.sweep();
+        await expect(c.orchestrator.approve(EVENTS.flex.id, 'U0ALICE', 'cli')).rejects.toThrow(
+          /no longer maps to Slurm node gpu-1/,
+        );
+        await c.orchestrator.idle();
+        expect(c.store.findByEvent(EVENTS.flex.id)).toMatchObject({
+          phase: 'awaiting_approval',
+          node: undefined,
+        });
+        expect(c.pipeline.slurmUpdates).toEqual([]);
+        expect(c.pipeline.oci.sim.count('updateInstanceMaintenanceEvent')).toBe(0);
+        return await c.record();
+      } finally {
+        await c.stop();
+      }
+    },
+  },
 ];
 
 describe('chaos: OCI', () => {
