@@ -21,6 +21,7 @@ import {
   serveCase,
   startServeWorld,
 } from './serve-world.js';
+import { STORE_CASES } from './store-cases.js';
 
 const unavailable = slurmUnavailableReason();
 const mustRun = process.env.CI === 'true';
@@ -156,5 +157,5 @@ describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
     // Back to healthy stand-ins and no OCI latency for the next case.
     if (world) await healthyNode(world.standins);
   });
-  runMatrix(CASES, () => world);
+  runMatrix([...CASES, ...STORE_CASES], () => world);
 });

@@ -57,7 +57,15 @@ export interface ServeProcess {
   readonly lines: Record<string, unknown>[];
   /** Resolves with the first line (past or future) that matches. */
   line(what: string, matches: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<void>;
-  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<{ exitCode?: number; signal?: string; stderr: string }>;
+  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<Exit>;
+  /** Resolves when serve exits by itself (a refusal at start-up). */
+  exited(): Promise<Exit>;
+}
+
+export interface Exit {
+  exitCode?: number;
+  signal?: string;
+  stderr: string;
 }
 
 export interface ServeCase {
@@ -169,6 +177,10 @@ export async function serveCase(
       stderr: 'pipe',
     });
     children.push(child);
+    const exit = async (): Promise<Exit> => {
+      const result = await child;
+      return { exitCode: result.exitCode, signal: result.signal, stderr };
+    };
     const lines: Record<string, unknown>[] = [];
     const waiters: { matches: (line: Record<string, unknown>) => boolean; resolve: () => void }[] = [];
     let stderr = '';
@@ -226,9 +238,9 @@ export async function serveCase(
       },
       async kill(signal) {
         child.kill(signal);
-        const result = await child;
-        return { exitCode: result.exitCode, signal: result.signal, stderr };
+        return exit();
       },
+      exited: exit,
     };
   };
 
