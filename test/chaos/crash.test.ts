@@ -21,6 +21,7 @@ import {
   serveCase,
   startServeWorld,
 } from './serve-world.js';
+import { SLURM_CASES } from './slurm-cases.js';
 import { STORE_CASES } from './store-cases.js';
 
 const unavailable = slurmUnavailableReason();
@@ -157,5 +158,5 @@ describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
     // Back to healthy stand-ins and no OCI latency for the next case.
     if (world) await healthyNode(world.standins);
   });
-  runMatrix([...CASES, ...STORE_CASES], () => world);
+  runMatrix([...CASES, ...SLURM_CASES, ...STORE_CASES], () => world);
 });

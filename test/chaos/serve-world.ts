@@ -111,7 +111,11 @@ export const FAST_ENV = {
 export async function serveCase(
   world: ServeWorld,
   events: CaseEvent[],
-  options: { lifecycle?: ScenarioInput['lifecycle'] } = {},
+  options: {
+    lifecycle?: ScenarioInput['lifecycle'];
+    /** `never`: the maintenance stops the node's slurmd and nothing starts it again. */
+    comesBack?: 'never';
+  } = {},
 ): Promise<ServeCase> {
   await world.harness.reset();
   await world.bin.clear();
@@ -142,8 +146,8 @@ export async function serveCase(
   };
   const oci = await startHarness(scenario, {
     onMaintenance: async (t) => {
-      if (t.phase === 'start') await world.slurm.stopSlurmd(t.node);
-      else await world.slurm.startSlurmd(t.node);
+      if (t.phase === 'start') await world.harness.stopSlurmd(t.node);
+      else if (options.comesBack !== 'never') await world.harness.startSlurmd(t.node);
     },
     timeoutHoldMs: 3_000,
   });
