@@ -1,4 +1,5 @@
 import { JobStore } from '../../src/store/job-store.js';
+import { localHealthRunner } from '../support/gpu-standins.js';
 import {
   capturingLogger,
   type OrchestratorRig,
@@ -34,12 +35,30 @@ export interface PipelineCase extends OrchestratorRig {
 
 export const MAX_NODES_OUT = 4;
 
-export async function pipelineCase(captured: Captured): Promise<PipelineCase> {
+export async function pipelineCase(
+  captured: Captured,
+  /** HEALTH_TIMEOUT in real milliseconds, for checks that hang (the pipeline's own is a week). */
+  options: { healthTimeoutMs?: number } = {},
+): Promise<PipelineCase> {
   const pipeline = await startPipeline();
   captured.ociKey('OCI key', pipeline.oci.sim.credentials);
   const stateFile = tempStateFile();
   const { log, lines } = capturingLogger();
-  const rig = await orchestratorOver(pipeline, stateFile, { maxNodesOut: MAX_NODES_OUT }, log);
+  const { healthTimeoutMs } = options;
+  const health =
+    healthTimeoutMs === undefined
+      ? undefined
+      : localHealthRunner({ ...pipeline, timeoutMs: healthTimeoutMs });
+  const over: Pipeline = health
+    ? {
+        ...pipeline,
+        context: (overrides) => {
+          const context = pipeline.context(overrides);
+          return { ...context, ports: { ...context.ports, health } };
+        },
+      }
+    : pipeline;
+  const rig = await orchestratorOver(over, stateFile, { maxNodesOut: MAX_NODES_OUT }, log);
   const fired = new Set<RegExp>();
   return {
     ...rig,
