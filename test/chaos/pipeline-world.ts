@@ -87,24 +87,31 @@ export async function pipelineCase(
         }
       });
     },
-    async record() {
-      return {
-        slurm: pipeline.slurmUpdates.map(({ node, update }) => ({
-          node,
-          state: update.state,
-          ...('reason' in update ? { reason: update.reason } : {}),
-          by: 'pitstop' as const,
-        })),
-        oci: pipeline.oci.sim.requests,
-        audit: await readAudit(rig.store.auditFile),
-        state: await JobStore.read(stateFile),
-        maxNodesOut: MAX_NODES_OUT,
-      };
-    },
+    record: () => fleetRecord(pipeline, rig.store.auditFile, stateFile),
     async stop() {
       captured.add(`log of ${stateFile}`, lines.map((line) => JSON.stringify(line)).join('\n'));
       await rig.close().catch(() => {});
       await pipeline.stop();
     },
+  };
+}
+
+/** What the fleet saw in an in-process case: the Slurm simulator's updates, OCI's log, the store. */
+export async function fleetRecord(
+  pipeline: Pipeline,
+  auditFile: string,
+  stateFile: string,
+): Promise<FleetRecord> {
+  return {
+    slurm: pipeline.slurmUpdates.map(({ node, update }) => ({
+      node,
+      state: update.state,
+      ...('reason' in update ? { reason: update.reason } : {}),
+      by: 'pitstop' as const,
+    })),
+    oci: pipeline.oci.sim.requests,
+    audit: await readAudit(auditFile),
+    state: await JobStore.read(stateFile),
+    maxNodesOut: MAX_NODES_OUT,
   };
 }
