@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import type { ChaosCase } from './matrix.js';
+
 /**
  * Every byte a chaos file captured (processes' stdout and stderr, log lines, error messages,
  * /healthz bodies) and the test secrets none of them may contain.
@@ -38,4 +41,23 @@ export class Captured {
     }
     return found;
   }
+}
+
+/**
+ * The matrix's last case in each file: every byte that file captured, scanned for every test
+ * secret it handed out (Slack tokens and signing secret, each OCI key's PEM lines and fingerprint).
+ */
+export function secretsCase<R>(captured: Captured): ChaosCase<R> {
+  return {
+    group: 'secrets',
+    name: 'no secret in anything captured',
+    fault: 'every log line, stderr, error message, Bolt answer and /healthz body the cases captured',
+    expected: 'none holds a test secret',
+    async run() {
+      expect(captured.secretCount).toBeGreaterThan(0);
+      expect(captured.bytes).toBeGreaterThan(0);
+      expect(captured.leaks()).toEqual([]);
+      return undefined;
+    },
+  };
 }

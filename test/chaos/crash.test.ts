@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { event } from '../oci/sim-fixture.js';
 import { healthyNode } from '../support/gpu-standins.js';
 import { slurmUnavailableReason } from '../support/slurm-cluster.js';
+import { Captured, secretsCase } from './captured.js';
 import { type ChaosCase, runMatrix } from './matrix.js';
 import {
   reached,
@@ -25,6 +26,7 @@ import { SLURM_CASES } from './slurm-cases.js';
 import { STORE_CASES } from './store-cases.js';
 
 const unavailable = slurmUnavailableReason();
+const captured = new Captured();
 const mustRun = process.env.CI === 'true';
 if (unavailable && !mustRun) console.warn(`skipping the crash matrix: ${unavailable}`);
 
@@ -149,7 +151,7 @@ describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
   let world: ServeWorld;
   beforeAll(async () => {
     if (unavailable) throw new Error(`CI needs a real Slurm for the chaos matrix: ${unavailable}`);
-    world = await startServeWorld();
+    world = await startServeWorld(captured);
   });
   afterAll(async () => {
     await world?.stop();
@@ -158,5 +160,5 @@ describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
     // Back to healthy stand-ins and no OCI latency for the next case.
     if (world) await healthyNode(world.standins);
   });
-  runMatrix([...CASES, ...SLURM_CASES, ...STORE_CASES], () => world);
+  runMatrix([...CASES, ...SLURM_CASES, ...STORE_CASES, secretsCase<ServeWorld>(captured)], () => world);
 });

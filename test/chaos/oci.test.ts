@@ -4,11 +4,11 @@
  * failed work request; an instance that no longer maps; a rotated API key. In one process on a
  * ManualClock: the OCI SDK's own retries run in real time, every wait of Pitstop's jumps.
  */
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { MaintenanceJob, Outcome } from '../../src/domain/job.js';
 import type { FaultKind } from '../../src/sim/oci/faults.js';
 import { EVENTS } from '../support/pipeline.js';
-import { Captured } from './captured.js';
+import { Captured, secretsCase } from './captured.js';
 import { type ChaosCase, runMatrix } from './matrix.js';
 import { type PipelineCase, pipelineCase } from './pipeline-world.js';
 
@@ -181,8 +181,5 @@ const CASES: ChaosCase<Captured>[] = [
 ];
 
 describe('chaos: OCI', () => {
-  afterAll(() => {
-    expect(captured.leaks()).toEqual([]);
-  });
-  runMatrix(CASES, () => captured);
+  runMatrix([...CASES, secretsCase(captured)], () => captured);
 });

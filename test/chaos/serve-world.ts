@@ -11,7 +11,7 @@ import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from '../su
 import { type RunningCluster, startCluster } from '../support/slurm-cluster.js';
 import type { ClusterHarness } from '../support/slurm-contract.js';
 import { realHarness } from '../support/slurm-real-harness.js';
-import { Captured } from './captured.js';
+import type { Captured } from './captured.js';
 import { type FleetRecord, readAudit } from './invariants.js';
 import { type RecordingSlurmBin, recordingSlurmBin } from './recording-slurm.js';
 
@@ -33,7 +33,7 @@ export interface ServeWorld {
   stop(): Promise<void>;
 }
 
-export async function startServeWorld(): Promise<ServeWorld> {
+export async function startServeWorld(captured: Captured): Promise<ServeWorld> {
   const [slurm, standins] = await Promise.all([startCluster(), gpuStandins()]);
   await healthyNode(standins);
   const bin = await recordingSlurmBin();
@@ -42,7 +42,7 @@ export async function startServeWorld(): Promise<ServeWorld> {
     harness: realHarness(slurm),
     bin,
     standins,
-    captured: new Captured(),
+    captured,
     async human(node, state, reason) {
       const args = ['update', `NodeName=${node}`, `State=${state}`, ...(reason ? [`Reason=${reason}`] : [])];
       await execa('scontrol', args, { env: slurm.env });

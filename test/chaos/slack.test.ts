@@ -13,7 +13,7 @@ import { findButton, slackSignature } from '../../src/sim/slack/driver.js';
 import { blockActions, slashCommand } from '../../src/sim/slack/payloads.js';
 import { CHANNEL, type SlackRig, slackRig } from '../slack/rig.js';
 import { EVENTS } from '../support/pipeline.js';
-import { Captured } from './captured.js';
+import { Captured, secretsCase } from './captured.js';
 import { type ChaosCase, runMatrix } from './matrix.js';
 import { fleetRecord } from './pipeline-world.js';
 
@@ -241,8 +241,5 @@ const CASES: ChaosCase<Captured>[] = [
 ];
 
 describe('chaos: Slack', () => {
-  afterAll(() => {
-    expect(captured.leaks()).toEqual([]);
-  });
-  runMatrix(CASES, () => captured);
+  runMatrix([...CASES, secretsCase(captured)], () => captured);
 });
