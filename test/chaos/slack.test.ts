@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { jobIdFor } from '../../src/domain/job.js';
 import { findButton, slackSignature } from '../../src/sim/slack/driver.js';
 import { blockActions, slashCommand } from '../../src/sim/slack/payloads.js';
