@@ -18,6 +18,7 @@ import { type ChaosCase, runMatrix } from './matrix.js';
 import { fleetRecord } from './pipeline-world.js';
 
 const captured = new Captured();
+const FORM = 'application/x-www-form-urlencoded';
 const flex = EVENTS.flex;
 /** What an injected command would leave behind if any of it ran in a shell. */
 const MARKER = join(tmpdir(), `pitstop-chaos-injected-${process.pid}`);
@@ -117,9 +118,7 @@ const injection = (name: string, text: string) =>
     `an approver types /pitstop ${JSON.stringify(text.length > 60 ? `${text.slice(0, 40)}…` : text)}`,
     'answered with the usage or a refusal; nothing decided; nothing of it runs',
     async (rig) => {
-      expect(
-        await signedPost(rig, slashBody(rig, 'U0ALICE', text), 'application/x-www-form-urlencoded', now()),
-      ).toBe(200);
+      expect(await signedPost(rig, slashBody(rig, 'U0ALICE', text), FORM, now())).toBe(200);
       await rig.orchestrator.idle();
       expect(rig.store.findByEvent(flex.id)?.phase).toBe('awaiting_approval');
       expect(existsSync(MARKER)).toBe(false);
@@ -150,7 +149,7 @@ const CASES: ChaosCase<Captured>[] = [
     '401; nothing decided',
     async (rig, ts) => {
       const body = approveClick(rig, 'U0ALICE', ts);
-      expect(await signedPost(rig, body, 'application/x-www-form-urlencoded', now() - 6 * 60)).toBe(401);
+      expect(await signedPost(rig, body, FORM, now() - 6 * 60)).toBe(401);
       expect(await approvals(rig)).toEqual([]);
     },
   ),
@@ -161,8 +160,7 @@ const CASES: ChaosCase<Captured>[] = [
     async (rig, ts) => {
       const body = approveClick(rig, 'U0ALICE', ts);
       const at = now();
-      for (let i = 0; i < 3; i++)
-        expect(await signedPost(rig, body, 'application/x-www-form-urlencoded', at)).toBe(200);
+      for (let i = 0; i < 3; i++) expect(await signedPost(rig, body, FORM, at)).toBe(200);
       await rig.decided(flex.id);
       await rig.orchestrator.idle();
       expect(await approvals(rig)).toHaveLength(1);
@@ -206,10 +204,8 @@ const CASES: ChaosCase<Captured>[] = [
     async (rig, ts) => {
       const big = 'x'.repeat(200_000);
       const body = approveClick(rig, 'U0MALLORY', ts, { surprise: { nested: [1, 2, 3] }, huge: big });
-      expect(await signedPost(rig, body, 'application/x-www-form-urlencoded', now())).toBeLessThan(500);
-      expect(
-        await signedPost(rig, 'payload=%7Bnot%20json', 'application/x-www-form-urlencoded', now()),
-      ).toBeLessThan(500);
+      expect(await signedPost(rig, body, FORM, now())).toBeLessThan(500);
+      expect(await signedPost(rig, 'payload=%7Bnot%20json', FORM, now())).toBeLessThan(500);
       expect(await approvals(rig)).toEqual([]);
       expect((await fetch(`http://127.0.0.1:${rig.slack.port}/healthz`)).status).toBeLessThan(600);
       expect(rig.store.findByEvent(flex.id)?.phase).toBe('awaiting_approval');

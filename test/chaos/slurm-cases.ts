@@ -112,33 +112,29 @@ export const SLURM_CASES: ChaosCase<ServeWorld>[] = [
       return record;
     },
   },
-  {
-    group: 'slurm',
-    name: 'human resumes the node mid-job',
-    fault: 'an operator resumes the node by hand while OCI maintains it',
-    expected: 'Pitstop never resumes it a second time, and says the drain is no longer its own',
-    async run(world) {
-      const { record } = await oneJob(world, 'handresume', 'gpu-1', async (_c, serve) => {
-        await serve.line('the maintenance wait', reached('maintenance'));
-        await world.human('gpu-1', 'RESUME');
-      });
-      expect(pitstopUpdates(record)).toEqual(['DRAIN gpu-1']);
-      return record;
-    },
-  },
-  {
-    group: 'slurm',
-    name: 'human drains the node mid-job',
-    fault: 'an operator drains the node with their own reason while OCI maintains it',
-    expected: "the node stays out with the operator's reason after a PASS; Pitstop resumes nothing",
-    async run(world) {
-      const { record } = await oneJob(world, 'handdrain', 'gpu-2', async (_c, serve) => {
-        await serve.line('the maintenance wait', reached('maintenance'));
-        await world.human('gpu-2', 'DRAIN', 'ops: fan replaced, keep out');
-      });
-      expect(pitstopUpdates(record)).toEqual(['DRAIN gpu-2']);
-      expect(await nodeLine(world, 'gpu-2')).toMatch(/Reason=ops: fan replaced, keep out/);
-      return record;
-    },
-  },
+  byHandMidJob('gpu-1', 'RESUME'),
+  byHandMidJob('gpu-2', 'DRAIN', 'ops: fan replaced, keep out'),
 ];
+
+/** An operator resumes or drains the node by hand while OCI maintains it: Pitstop resumes nothing. */
+function byHandMidJob(node: string, state: 'RESUME' | 'DRAIN', reason?: string): ChaosCase<ServeWorld> {
+  const verb = state === 'RESUME' ? 'resumes' : 'drains';
+  return {
+    group: 'slurm',
+    name: `human ${verb} the node mid-job`,
+    fault: `an operator ${verb} the node by hand${reason ? ` ("${reason}")` : ''} while OCI maintains it`,
+    expected:
+      state === 'RESUME'
+        ? 'Pitstop never resumes the node a second time'
+        : "the node stays out with the operator's reason after a PASS; Pitstop resumes nothing",
+    async run(world) {
+      const { record } = await oneJob(world, `hand${state.toLowerCase()}`, node, async (_c, serve) => {
+        await serve.line('the maintenance wait', reached('maintenance'));
+        await world.human(node, state, reason);
+      });
+      expect(pitstopUpdates(record)).toEqual([`DRAIN ${node}`]);
+      if (reason) expect(await nodeLine(world, node)).toContain(`Reason=${reason}`);
+      return record;
+    },
+  };
+}
