@@ -7,28 +7,18 @@ import { existsSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { event } from '../oci/sim-fixture.js';
-import { healthyNode } from '../support/gpu-standins.js';
-import { slurmUnavailableReason } from '../support/slurm-cluster.js';
-import { Captured, secretsCase } from './captured.js';
-import { type ChaosCase, runMatrix } from './matrix.js';
+import type { ChaosCase } from './matrix.js';
 import {
+  describeServeMatrix,
   reached,
   type ServeCase,
   type ServeProcess,
   type ServeWorld,
   saying,
   serveCase,
-  startServeWorld,
 } from './serve-world.js';
-import { SLURM_CASES } from './slurm-cases.js';
-import { STORE_CASES } from './store-cases.js';
-
-const unavailable = slurmUnavailableReason();
-const captured = new Captured();
-const mustRun = process.env.CI === 'true';
-if (unavailable && !mustRun) console.warn(`skipping the crash matrix: ${unavailable}`);
 
 const NODE = 'gpu-1';
 const EVENT = event('crash');
@@ -147,18 +137,4 @@ const CASES: ChaosCase<ServeWorld>[] = [
   ),
 ];
 
-describe.skipIf(unavailable !== null && !mustRun)('chaos: crashes', () => {
-  let world: ServeWorld;
-  beforeAll(async () => {
-    if (unavailable) throw new Error(`CI needs a real Slurm for the chaos matrix: ${unavailable}`);
-    world = await startServeWorld(captured);
-  });
-  afterAll(async () => {
-    await world?.stop();
-  });
-  afterEach(async () => {
-    // Back to healthy stand-ins and no OCI latency for the next case.
-    if (world) await healthyNode(world.standins);
-  });
-  runMatrix([...CASES, ...SLURM_CASES, ...STORE_CASES, secretsCase<ServeWorld>(captured)], () => world);
-});
+describeServeMatrix('chaos: crashes', CASES);

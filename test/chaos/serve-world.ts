@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import type { ScenarioInput } from '../../src/sim/oci/scenario.js';
 import { JobStore } from '../../src/store/job-store.js';
 import { event, type Harness, instance, startHarness, TENANCY } from '../oci/sim-fixture.js';
 import { freePort } from '../support/free-port.js';
 import { type GpuStandins, gpuStandins, HEALTHY_SHAPE, healthyNode } from '../support/gpu-standins.js';
-import { type RunningCluster, startCluster } from '../support/slurm-cluster.js';
+import { type RunningCluster, slurmUnavailableReason, startCluster } from '../support/slurm-cluster.js';
 import type { ClusterHarness } from '../support/slurm-contract.js';
 import { realHarness } from '../support/slurm-real-harness.js';
-import type { Captured } from './captured.js';
+import { Captured, secretsCase } from './captured.js';
 import { type FleetRecord, readAudit } from './invariants.js';
+import { type ChaosCase, runMatrix } from './matrix.js';
 import { type RecordingSlurmBin, recordingSlurmBin } from './recording-slurm.js';
 
 const BIN = new URL('../../bin/pitstop.js', import.meta.url).pathname;
@@ -302,3 +304,29 @@ export const reached = (phase: string) => (line: Record<string, unknown>) =>
 /** A progress line of the job that matches. */
 export const saying = (pattern: RegExp) => (line: Record<string, unknown>) =>
   line.notify === 'progress' && pattern.test(String(line.msg));
+
+/**
+ * A chaos file of serve cases: one world (one real Slurm cluster) for its cases, and the secrets
+ * scan last. Under CI=true a missing Slurm fails the file; elsewhere it is skipped with why.
+ */
+export function describeServeMatrix(title: string, cases: ChaosCase<ServeWorld>[]): void {
+  const unavailable = slurmUnavailableReason();
+  const mustRun = process.env.CI === 'true';
+  if (unavailable && !mustRun) console.warn(`skipping ${title}: ${unavailable}`);
+  const captured = new Captured();
+  describe.skipIf(unavailable !== null && !mustRun)(title, () => {
+    let world: ServeWorld;
+    beforeAll(async () => {
+      if (unavailable) throw new Error(`CI needs a real Slurm for ${title}: ${unavailable}`);
+      world = await startServeWorld(captured);
+    });
+    afterAll(async () => {
+      await world?.stop();
+    });
+    afterEach(async () => {
+      // Back to healthy stand-in GPU tools for the next case.
+      if (world) await healthyNode(world.standins);
+    });
+    runMatrix([...cases, secretsCase<ServeWorld>(captured)], () => world);
+  });
+}
