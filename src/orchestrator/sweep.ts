@@ -76,10 +76,13 @@ export async function sweepOnce(ports: SweepPorts): Promise<SweepResult> {
   result.canceled = await cancelVanished(ports, new Map(events.map((e) => [e.id, e])));
 
   const fresh = events.filter((e) => e.state === 'SCHEDULED' && !store.knowsEvent(e.id));
-  const unmappedJobs = store.list().filter((job) => !job.node && job.phase === 'awaiting_approval');
-  const instanceIds = [...new Set([...fresh, ...unmappedJobs.map((j) => j.event)].map((e) => e.instanceId))];
+  const awaiting = store.list().filter((job) => job.phase === 'awaiting_approval');
+  const unmappedJobs = awaiting.filter((job) => !job.node);
+  const instanceIds = [...new Set([...fresh, ...awaiting.map((j) => j.event)].map((e) => e.instanceId))];
   const mapping = instanceIds.length > 0 ? await mapNodes(ports, instanceIds) : undefined;
   const nodeOf = (instanceId: string) => mapping?.nodes.get(instanceId)?.node;
+
+  for (const job of awaiting.filter((j) => j.node)) await forgetStaleNode(ports, job, mapping);
 
   for (const job of unmappedJobs) {
     const node = nodeOf(job.event.instanceId);
@@ -179,6 +182,26 @@ async function mapNodes(ports: SweepPorts, instanceIds: string[]): Promise<NodeM
     ports.log.warn({ component: 'discovery', instances: instanceIds.length }, message);
     return { nodes: new Map(), unmapped: new Map(), problems: [], unavailable: [message] };
   }
+}
+
+/**
+ * Evidence can change before approval (an instance renamed, readdressed or replaced): a job whose
+ * instance no longer maps to its node loses the node, so it cannot be approved onto the wrong
+ * one; the next sweep maps it again on fresh evidence. A mapping that could not run (no Slurm
+ * node list) says nothing.
+ */
+async function forgetStaleNode(ports: SweepPorts, job: MaintenanceJob, mapping: NodeMapping | undefined) {
+  if (!mapping?.slurmNodes || !stillAwaiting(ports.store, job)) return;
+  const node = mapping.nodes.get(job.event.instanceId)?.node;
+  if (node === job.node || (!node && !mapping.unmapped.has(job.event.instanceId))) return;
+  const now = node ? `it is Slurm node ${node} now` : unmappedWhy(mapping, job.event.instanceId);
+  const reason = `instance ${job.event.instanceId} no longer maps to Slurm node ${job.node} (${now})`;
+  const unmapped = await ports.store.annotate(job.id, { node: undefined, reason });
+  ports.log.warn({ jobId: job.id, eventId: job.eventId, previousNode: job.node }, reason);
+  await ports.notifier.progress(
+    unmapped,
+    `${reason}; it cannot be approved until it maps again at a later sweep.`,
+  );
 }
 
 /** Why an instance has no node, in words for the thread and for `approve`'s refusal. */

@@ -40,6 +40,9 @@ export interface RunningCluster {
   nodes: readonly string[];
   stopSlurmd(node: string): Promise<void>;
   startSlurmd(node: string): Promise<void>;
+  /** Stops slurmctld (its state saved, as on a real outage); `startController` brings it back with that state. */
+  stopController(): Promise<void>;
+  startController(): Promise<void>;
   /** Stops every daemon it started, and removes the dir when it made it. */
   stop(): Promise<void>;
 }
@@ -209,6 +212,7 @@ export async function startCluster(
   );
   const env = { SLURM_CONF: conf, SLURM_TIME_FORMAT: 'standard' };
   const slurmdPids = new Map<string, number>();
+  let controllerPid: number | undefined;
 
   const startSlurmd = async (node: string) => {
     const child = spawnDaemon(dir, `slurmd-${node}`, 'slurmd', ['-D', '-N', node, '-f', conf]);
@@ -231,7 +235,7 @@ export async function startCluster(
       return true;
     });
     // -i: ignore saved state, every run starts from slurm.conf.
-    spawnDaemon(dir, 'slurmctld', 'slurmctld', ['-D', '-i', '-f', conf]);
+    controllerPid = spawnDaemon(dir, 'slurmctld', 'slurmctld', ['-D', '-i', '-f', conf]).pid;
     await waitFor('slurmctld did not answer', `${dir}/log/slurmctld.log`, timeoutMs, () =>
       slurmCommand(env, 'scontrol', ['ping']).includes('UP'),
     );
@@ -255,6 +259,16 @@ export async function startCluster(
       const pid = slurmdPids.get(node);
       if (pid) await killAndWait(pid, 'slurmd');
       slurmdPids.delete(node);
+    },
+    stopController: async () => {
+      if (controllerPid) await killAndWait(controllerPid, 'slurmctld');
+      controllerPid = undefined;
+    },
+    startController: async () => {
+      controllerPid = spawnDaemon(dir, 'slurmctld', 'slurmctld', ['-D', '-f', conf]).pid;
+      await waitFor('slurmctld did not answer', `${dir}/log/slurmctld.log`, timeoutMs, () =>
+        slurmCommand(env, 'scontrol', ['ping']).includes('UP'),
+      );
     },
     stop: async () => {
       process.off('exit', onExit);

@@ -279,6 +279,38 @@ export class Fleet {
     this.terminating.set(id, now.getTime());
   }
 
+  // ------------------------------------------------------- OCI acting on its own
+
+  /** OCI moves the window itself (e.g. it starts the maintenance early, at `start`). */
+  moveWindow(id: string, start: Date): void {
+    const event = this.event(id);
+    event.timeWindowStart = start.toISOString();
+    this.changed(event);
+  }
+
+  /** OCI cancels the event; a maintenance under way stops (its instance comes back). */
+  cancel(id: string, now: Date): void {
+    const event = this.event(id);
+    const wasUnderway = event.lifecycleState === 'STARTED' || event.lifecycleState === 'PROCESSING';
+    event.lifecycleState = 'CANCELED';
+    event.timeFinished = now.toISOString();
+    event.lifecycleDetails = 'The maintenance was canceled by OCI.';
+    this.changed(event);
+    if (wasUnderway) this.fire('end', event);
+  }
+
+  /** How the maintenance will end (or ends, if under way): e.g. FAILED. */
+  setOutcome(id: string, outcome: SimEvent['outcome']): void {
+    const event = this.event(id);
+    event.outcome = outcome;
+    this.changed(event);
+  }
+
+  private changed(event: SimEvent): void {
+    event.version++;
+    this.nextChangeAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Moves every event whose window has come along its lifecycle; fires the hooks in order. */
   advance(now: Date): void {
     for (const [id, since] of this.terminating) {

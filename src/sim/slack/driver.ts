@@ -241,7 +241,7 @@ function parseAnswer(text: string): unknown {
   }
 }
 
-function findButton(message: SimMessage, actionId: string, value: string | undefined): Button {
+export function findButton(message: SimMessage, actionId: string, value: string | undefined): Button {
   for (const block of message.blocks as Record<string, unknown>[]) {
     const elements = [...(Array.isArray(block.elements) ? block.elements : []), block.accessory];
     for (const element of elements as (Record<string, unknown> | undefined)[]) {
