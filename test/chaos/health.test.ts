@@ -66,7 +66,7 @@ const CASES: ChaosCase<Captured>[] = [
   healthCase(
     'check hangs',
     'dcgmi never returns (HEALTH_TIMEOUT 3 s)',
-    (standins) => standins.write('dcgmi', 'exec sleep 600'),
+    (standins) => standins.write('dcgmi', 'sleep 600; echo never'),
     { healthTimeoutMs: 3_000 },
   ),
   healthCase(

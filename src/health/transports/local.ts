@@ -23,14 +23,22 @@ export class LocalTransport implements Transport {
   async run(target: HealthTarget, command: RemoteCommand, options: RunOptions): Promise<CommandOutput> {
     const [program, ...args] = command.argv;
     if (program === undefined) throw new TransportError('unsupported', target.node, 'empty command');
-    const result = await execa(program, args, {
+    const subprocess = execa(program, args, {
       reject: false,
       timeout: options.timeoutMs,
       cancelSignal: options.signal,
       env: this.env,
       stdin: 'ignore',
       encoding: 'utf8',
+      // Its own process group, so a timeout reaches everything the tool started.
+      detached: true,
     });
+    // A script's child that keeps the output open would hold the check past HEALTH_TIMEOUT after
+    // the tool itself was killed: once execa kills the tool, the rest of its group goes too.
+    subprocess.once('exit', () => {
+      if (subprocess.killed && subprocess.pid !== undefined) killGroup(subprocess.pid);
+    });
+    const result = await subprocess;
     if (result.isCanceled) throw options.signal?.reason ?? new Error('cancelled');
     if (result.timedOut) {
       throw new TransportError(
@@ -42,5 +50,13 @@ export class LocalTransport implements Transport {
     // A missing program is the node's answer (exit 127 in a shell), not a transport failure.
     if (result.exitCode === undefined) return { exitCode: 127, stdout: '', stderr: `${program}: not found` };
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+}
+
+function killGroup(pid: number) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of the group is left.
   }
 }
