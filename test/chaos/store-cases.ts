@@ -32,6 +32,8 @@ function damaged(
   fault: string,
   damage: (c: ServeCase) => Promise<void>,
   says: RegExp,
+  /** What the refusal tells the operator to do. */
+  todo = /move it aside|backup|restore/i,
 ): ChaosCase<ServeWorld> {
   return {
     group: 'store',
@@ -48,7 +50,7 @@ function damaged(
         const result = await serve.exited();
         expect(result.exitCode).toBe(1);
         expect(result.stderr).toMatch(says);
-        expect(result.stderr).toMatch(/move it aside|backup|restore/i);
+        expect(result.stderr).toMatch(todo);
         expect(await snapshotOf(dirname(c.stateFile))).toEqual(before);
         return undefined;
       } finally {
@@ -82,6 +84,7 @@ export const STORE_CASES: ChaosCase<ServeWorld>[] = [
       await writeFile(c.stateFile, JSON.stringify({ ...state, schemaVersion: 2 }));
     },
     /state\.json.*(newer|version)/s,
+    /run the newer Pitstop/i,
   ),
   damaged(
     'write-ahead log damaged mid-file',
