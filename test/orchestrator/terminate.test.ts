@@ -33,6 +33,22 @@ async function setUp(options: { enabled?: boolean; pooled?: string[]; secondOnGp
   return { stateFile, job };
 }
 
+/** Both people asked and the call to OCI began, then the process died: the record a crash leaves. */
+async function interruptedCall(job: MaintenanceJob) {
+  const at = pipeline.clock.now().toISOString();
+  await rig!.store.setTermination({
+    jobId: job.id,
+    eventId: job.eventId,
+    node: flex.node,
+    instanceId: job.event.instanceId,
+    state: 'calling',
+    requests: [
+      { by: 'U0ALICE', via: 'slack', at },
+      { by: 'U0BOB', via: 'slack', at },
+    ],
+  });
+}
+
 const terminateCalls = () => pipeline.oci.sim.count('terminateInstance');
 const instanceState = async (job: MaintenanceJob) =>
   (await pipeline.oci.cloud.getInstance(job.event.instanceId)).lifecycleState;
@@ -130,18 +146,7 @@ describe('terminate, two-person rule', () => {
 
   it('after a crash before the call reached OCI, calls it once', async () => {
     const { job } = await setUp();
-    const at = pipeline.clock.now().toISOString();
-    await rig!.store.setTermination({
-      jobId: job.id,
-      eventId: job.eventId,
-      node: flex.node,
-      instanceId: job.event.instanceId,
-      state: 'calling',
-      requests: [
-        { by: 'U0ALICE', via: 'slack', at },
-        { by: 'U0BOB', via: 'slack', at },
-      ],
-    });
+    await interruptedCall(job);
     expect((await rig!.orchestrator.terminate(flex.node, 'U0BOB', 'slack')).ok).toBe(true);
     expect(terminateCalls()).toBe(1);
     expect(await instanceState(job)).toBe('TERMINATING');
@@ -233,18 +238,7 @@ describe('terminate, two-person rule', () => {
 
   it('settles at start a terminate a crash interrupted after its call: recorded, said, never sent again', async () => {
     const { stateFile, job } = await setUp();
-    const at = pipeline.clock.now().toISOString();
-    await rig!.store.setTermination({
-      jobId: job.id,
-      eventId: job.eventId,
-      node: flex.node,
-      instanceId: job.event.instanceId,
-      state: 'calling',
-      requests: [
-        { by: 'U0ALICE', via: 'slack', at },
-        { by: 'U0BOB', via: 'slack', at },
-      ],
-    });
+    await interruptedCall(job);
     await pipeline.oci.cloud.terminateInstance(job.event.instanceId);
     await rig!.close();
     rig = await orchestratorOver(pipeline, stateFile, { triageTerminate: true });
