@@ -9,6 +9,12 @@ export interface Blocker {
   readonly name: string;
   /** `fleet`: the same answer for every job, read once per look; `node`: read per job. */
   readonly scope: 'fleet' | 'node';
-  /** Why it holds this job's drain now, or undefined when it does not. */
-  holds(job: MaintenanceJob, now: Date): Promise<string | undefined>;
+  /**
+   * Why it holds this job's drain now, or undefined when it does not. `once` shares a read
+   * (Slurm's reservations, say) among the jobs of one look; without it, each call reads.
+   */
+  holds(job: MaintenanceJob, now: Date, once?: ReadOnce): Promise<string | undefined>;
 }
+
+/** Within one look at the blockers, the read under `key` is made once, for every job asked about. */
+export type ReadOnce = <T>(key: string, read: () => Promise<T>) => Promise<T>;

@@ -1,6 +1,6 @@
 import type { MaintenanceJob } from '../domain/job.js';
 import type { MaintenanceWindow } from '../domain/windows.js';
-import type { Blocker } from './blocker.js';
+import type { Blocker, ReadOnce } from './blocker.js';
 import { type WindowDecision, windowDecision } from './window.js';
 
 export type { Blocker } from './blocker.js';
@@ -28,21 +28,23 @@ export class Gates {
   }
 
   /**
-   * One look at the blockers, for one pump: fleet-wide ones (a file, a query) are read once and
-   * their answer kept for every job of that pump; node ones are read per job.
+   * One look at the blockers, for one pump: whatever they read (a file, a query, Slurm's
+   * reservations) is read once and kept for every job of that pump; a fleet-wide blocker's
+   * whole answer is the same for every job.
    */
   look(now: Date): (job: MaintenanceJob) => Promise<BlockerHold | undefined> {
-    const fleet = new Map<string, Promise<string | undefined>>();
+    const reads = new Map<string, Promise<unknown>>();
+    const once: ReadOnce = <T>(key: string, read: () => Promise<T>) => {
+      if (!reads.has(key)) reads.set(key, read());
+      return reads.get(key) as Promise<T>;
+    };
     const holds = new Map<string, string>();
     this.lastHolds = holds;
     return async (job) => {
       for (const blocker of this.blockers) {
-        let answer: Promise<string | undefined>;
-        if (blocker.scope === 'fleet') {
-          answer = fleet.get(blocker.name) ?? blocker.holds(job, now);
-          fleet.set(blocker.name, answer);
-        } else answer = blocker.holds(job, now);
-        const message = await answer;
+        const message = await (blocker.scope === 'fleet'
+          ? once(`${blocker.name} answer`, () => blocker.holds(job, now, once))
+          : blocker.holds(job, now, once));
         if (message) {
           holds.set(blocker.scope === 'fleet' ? blocker.name : `${blocker.name} on ${job.node}`, message);
           return { blocker: blocker.name, message };

@@ -6,6 +6,7 @@ import { newJob } from '../../src/domain/job.js';
 import { blockFile } from '../../src/gates/blockers/block-file.js';
 import { prometheusQuery } from '../../src/gates/blockers/prometheus.js';
 import { maintenanceEnd, slurmReservation } from '../../src/gates/blockers/slurm-reservation.js';
+import { Gates } from '../../src/gates/gates.js';
 import { isoDurationMs } from '../../src/gates/iso-duration.js';
 import { sampleEvent } from '../support/events.js';
 import { freePort } from '../support/free-port.js';
@@ -70,6 +71,27 @@ describe('Slurm reservation', () => {
     expect(await later.holds(job('PT1H'), NOW)).toBeUndefined();
     const elsewhere = slurmReservation({ reservations: async () => [reservation(0, ['gpu-2'])] }, LEAD);
     expect(await elsewhere.holds(job('PT1H'), NOW)).toBeUndefined();
+  });
+
+  it('reads the reservations once per look, whatever the number of jobs asked about', async () => {
+    let reads = 0;
+    const reserved = slurmReservation(
+      {
+        reservations: async () => {
+          reads++;
+          return [reservation(60, ['gpu-2'])];
+        },
+      },
+      LEAD,
+    );
+    const look = new Gates([], [reserved]).look(NOW);
+    const onNode = (node: string) => newJob(sampleEvent({ estimatedDuration: 'PT1H' }), NOW, node);
+    expect(await look(onNode('gpu-1'))).toBeUndefined();
+    expect(await look(onNode('gpu-2'))).toMatchObject({ blocker: 'Slurm reservation' });
+    expect(await look(onNode('gpu-3'))).toBeUndefined();
+    expect(reads).toBe(1);
+    await new Gates([], [reserved]).look(NOW)(onNode('gpu-2'));
+    expect(reads).toBe(2);
   });
 
   it('holds when Slurm cannot say', async () => {

@@ -31,10 +31,11 @@ export function slurmReservation(cluster: Pick<Cluster, 'reservations'>, leadTim
   return {
     name: 'Slurm reservation',
     scope: 'node',
-    async holds(job, now) {
+    async holds(job, now, once = (_key, read) => read()) {
       let reservations: Awaited<ReturnType<Cluster['reservations']>>;
       try {
-        reservations = await cluster.reservations();
+        // One read of Slurm's reservations for all the jobs of a look, not one per waiting job.
+        reservations = await once('Slurm reservations', () => cluster.reservations());
       } catch (error) {
         return `cannot read Slurm's reservations (${(error as Error).message}); the drain waits until they can be read`;
       }
