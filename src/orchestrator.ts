@@ -36,7 +36,7 @@ export interface OrchestratorOptions {
   /** DRY_RUN: discover, announce and decide, but run no working phase. */
   dryRun: boolean;
   /** TRIAGE_TERMINATE: a failed node's instance may be terminated, after two people asked. */
-  triageTerminate?: boolean;
+  triageTerminate: boolean;
 }
 
 export interface OrchestratorDeps {
@@ -126,7 +126,7 @@ export class Orchestrator {
     this.terminations = new Terminations({
       ...this.ports,
       store: deps.store,
-      enabled: deps.options.triageTerminate === true,
+      enabled: deps.options.triageTerminate,
       log: deps.log,
     });
   }

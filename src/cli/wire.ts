@@ -44,6 +44,7 @@ export function orchestratorOptions(config: Config): OrchestratorOptions {
     autoApprove: pipeline.autoApprove,
     fixedWindowDrainLeadMs: pipeline.fixedWindowDrainLeadMs,
     dryRun: config.dryRun,
+    triageTerminate: pipeline.triageTerminate,
   };
 }
 

@@ -62,6 +62,7 @@ export const OPTIONS: OrchestratorOptions = {
   // day while a real health-check process runs. Its own test sets the lead it checks.
   fixedWindowDrainLeadMs: 30 * 86_400_000,
   dryRun: false,
+  triageTerminate: false,
 };
 
 export interface OrchestratorRig<N extends Notifier = RecordingNotifier> {
